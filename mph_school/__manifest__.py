@@ -1,0 +1,26 @@
+{
+    "name": "Muziekpakhuis School Administration",
+    "summary": "Students, teachers, lesson types and enrolments of the Muziekpakhuis "
+    "music school, with privacy by design",
+    "version": "18.0.1.0.0",
+    "category": "Education",
+    "author": "Muziekpakhuis",
+    "website": "https://www.muziekpakhuis.nl",
+    "license": "AGPL-3",
+    "depends": ["mail", "portal", "contacts"],
+    "data": [
+        "security/mph_school_groups.xml",
+        "security/ir.model.access.csv",
+        "security/mph_school_security.xml",
+        "views/mph_lesson_type_views.xml",
+        "views/mph_teacher_views.xml",
+        "views/mph_enrollment_views.xml",
+        "views/mph_student_views.xml",
+        "views/mph_school_menus.xml",
+    ],
+    "demo": [
+        "demo/mph_school_demo.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,197 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+OPEN_STATES = ("waiting", "trial", "active")
+RUNNING_STATES = ("trial", "active")
+
+
+class MphEnrollment(models.Model):
+    """A pupil's place in a lesson type, from the waiting list to the end of
+    the lessons. The waiting list is first come, first served per lesson type."""
+
+    _name = "mph.enrollment"
+    _description = "Enrolment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_requested desc, id desc"
+
+    # ------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------
+
+    student_id = fields.Many2one(
+        "mph.student", string="Pupil", required=True, ondelete="cascade", index=True, tracking=True
+    )
+    lesson_type_id = fields.Many2one(
+        "mph.lesson.type", string="Lesson type", required=True, ondelete="restrict", index=True, tracking=True
+    )
+    kind = fields.Selection(related="lesson_type_id.kind", store=True)
+    teacher_id = fields.Many2one("mph.teacher", ondelete="restrict", index=True, tracking=True)
+    state = fields.Selection(
+        [
+            ("waiting", "Waiting list"),
+            ("trial", "Trial lesson"),
+            ("active", "Active"),
+            ("stopped", "Stopped"),
+            ("cancelled", "Cancelled"),
+        ],
+        string="Status",
+        required=True,
+        default="waiting",
+        index=True,
+        tracking=True,
+    )
+    date_requested = fields.Date(string="Requested on", required=True, default=fields.Date.context_today, tracking=True)
+    date_trial = fields.Date(string="Trial lesson on")
+    date_start = fields.Date(string="Start date", tracking=True)
+    date_end = fields.Date(string="End date", tracking=True)
+    preferred_times = fields.Char(string="Preferred days and times")
+    note = fields.Text(string="Internal note")
+    waiting_position = fields.Integer(
+        string="Waiting-list position",
+        compute="_compute_waiting_position",
+        help="Place on the waiting list of this lesson type: first come, first served.",
+    )
+
+    # ------------------------------------------------------------
+    # Compute and constraints
+    # ------------------------------------------------------------
+
+    @api.depends("student_id.name", "lesson_type_id.name")
+    def _compute_display_name(self):
+        for enrollment in self:
+            enrollment.display_name = f"{enrollment.student_id.name or ''} - {enrollment.lesson_type_id.name or ''}"
+
+    @api.depends("state", "date_requested", "lesson_type_id")
+    def _compute_waiting_position(self):
+        waiting = self.filtered(lambda e: e.state == "waiting" and e.lesson_type_id and e.id)
+        positions = {}
+        if waiting:
+            queue = self.sudo().search(
+                [("state", "=", "waiting"), ("lesson_type_id", "in", waiting.lesson_type_id.ids)],
+                order="date_requested, id",
+            )
+            counters = {}
+            for enrollment in queue:
+                lesson_type = enrollment.lesson_type_id.id
+                counters[lesson_type] = counters.get(lesson_type, 0) + 1
+                positions[enrollment.id] = counters[lesson_type]
+        for enrollment in self:
+            enrollment.waiting_position = positions.get(enrollment.id, 0)
+
+    @api.constrains("date_start", "date_end", "date_trial", "date_requested")
+    def _check_dates(self):
+        for enrollment in self:
+            if enrollment.date_start and enrollment.date_end and enrollment.date_end < enrollment.date_start:
+                raise ValidationError(
+                    self.env._("The end date of %s cannot be before its start date.", enrollment.display_name)
+                )
+            if enrollment.date_trial and enrollment.date_trial < enrollment.date_requested:
+                raise ValidationError(
+                    self.env._("The trial lesson of %s cannot be before the request date.", enrollment.display_name)
+                )
+
+    @api.constrains("state", "student_id", "lesson_type_id")
+    def _check_single_open_enrollment(self):
+        for enrollment in self.filtered(lambda e: e.state in OPEN_STATES):
+            duplicate = self.search_count(
+                [
+                    ("id", "!=", enrollment.id),
+                    ("student_id", "=", enrollment.student_id.id),
+                    ("lesson_type_id", "=", enrollment.lesson_type_id.id),
+                    ("state", "in", OPEN_STATES),
+                ],
+                limit=1,
+            )
+            if duplicate:
+                raise ValidationError(
+                    self.env._(
+                        "%(student)s already has an open enrolment for %(lesson_type)s.",
+                        student=enrollment.student_id.name,
+                        lesson_type=enrollment.lesson_type_id.name,
+                    )
+                )
+
+    @api.constrains("state", "teacher_id", "lesson_type_id")
+    def _check_teacher(self):
+        for enrollment in self:
+            teacher = enrollment.teacher_id
+            if enrollment.state in RUNNING_STATES and not teacher:
+                raise ValidationError(
+                    self.env._("Assign a teacher before %s starts trial or regular lessons.", enrollment.display_name)
+                )
+            if teacher and teacher.lesson_type_ids and enrollment.lesson_type_id not in teacher.lesson_type_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(teacher)s does not teach %(lesson_type)s.",
+                        teacher=teacher.name,
+                        lesson_type=enrollment.lesson_type_id.name,
+                    )
+                )
+
+    def init(self):
+        # The database, not only Python, refuses a second open enrolment for
+        # the same pupil and lesson type (two coordinators at once).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS mph_enrollment_open_uniq
+                ON mph_enrollment (student_id, lesson_type_id)
+             WHERE state IN ('waiting', 'trial', 'active')
+            """
+        )
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def _check_state(self, allowed, action_label):
+        for enrollment in self:
+            if enrollment.state not in allowed:
+                state_label = dict(self._fields["state"]._description_selection(self.env))[enrollment.state]
+                raise UserError(
+                    self.env._(
+                        "%(action)s is not possible for %(enrollment)s: its status is '%(state)s'.",
+                        action=action_label,
+                        enrollment=enrollment.display_name,
+                        state=state_label,
+                    )
+                )
+
+    def _check_room(self):
+        for lesson_type in self.filtered(lambda e: e.state == "waiting").lesson_type_id:
+            newcomers = self.filtered(lambda e, lt=lesson_type: e.lesson_type_id == lt and e.state == "waiting")
+            if not lesson_type._has_room(len(newcomers)):
+                raise UserError(
+                    self.env._(
+                        "%(lesson_type)s is full (%(capacity)s places). Raise its capacity or "
+                        "wait until a place is free.",
+                        lesson_type=lesson_type.name,
+                        capacity=lesson_type.capacity,
+                    )
+                )
+
+    def action_start_trial(self):
+        self._check_state(("waiting",), self.env._("Planning a trial lesson"))
+        self._check_room()
+        for enrollment in self:
+            enrollment.write({"state": "trial", "date_trial": enrollment.date_trial or fields.Date.context_today(self)})
+        return True
+
+    def action_activate(self):
+        self._check_state(("waiting", "trial"), self.env._("Starting regular lessons"))
+        self._check_room()
+        for enrollment in self:
+            enrollment.write(
+                {"state": "active", "date_start": enrollment.date_start or fields.Date.context_today(self)}
+            )
+        return True
+
+    def action_stop(self):
+        self._check_state(RUNNING_STATES, self.env._("Stopping the lessons"))
+        for enrollment in self:
+            enrollment.write({"state": "stopped", "date_end": enrollment.date_end or fields.Date.context_today(self)})
+        return True
+
+    def action_cancel(self):
+        self._check_state(("waiting", "trial"), self.env._("Cancelling"))
+        self.write({"state": "cancelled"})
+        return True

@@ -1,0 +1,81 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import email_normalize
+
+# Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS
+# are never issued.
+NL_POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?(?!SA|SD|SS)([A-Z]{2})$")
+
+
+def normalize_nl_postcode(value):
+    """Return the postcode as '1234 AB', or None when it is not a Dutch one."""
+    match = NL_POSTCODE_RE.match((value or "").strip().upper())
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Inverse links, used by the record rules that keep pupils and guardians
+    # out of reach of the aggregated roles. Archived pupils count too.
+    mph_student_ids = fields.One2many(
+        "mph.student",
+        "partner_id",
+        string="Pupil record",
+        context={"active_test": False},
+        groups="mph_school.group_coordinator",
+    )
+    mph_ward_ids = fields.One2many(
+        "mph.student",
+        "guardian_id",
+        string="Guardian of",
+        context={"active_test": False},
+        groups="mph_school.group_coordinator",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._mph_normalize_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._mph_normalize_vals(vals)
+        res = super().write(vals)
+        if {"email", "zip", "country_id"} & set(vals):
+            school_partners = self.sudo().filtered(lambda p: p.mph_student_ids or p.mph_ward_ids)
+            school_partners._mph_check_contact_data()
+        return res
+
+    @api.model
+    def _mph_normalize_vals(self, vals):
+        if vals.get("email"):
+            vals["email"] = vals["email"].strip()
+
+    def _mph_check_contact_data(self):
+        """Validate what the school relies on to reach a pupil or guardian."""
+        nl = self.env.ref("base.nl", raise_if_not_found=False)
+        for partner in self:
+            if partner.email and not email_normalize(partner.email):
+                raise ValidationError(
+                    self.env._(
+                        "The e-mail address '%(email)s' of %(name)s is not valid.",
+                        email=partner.email,
+                        name=partner.name,
+                    )
+                )
+            if partner.zip and nl and partner.country_id == nl:
+                normalized = normalize_nl_postcode(partner.zip)
+                if not normalized:
+                    raise ValidationError(
+                        self.env._(
+                            "The postcode '%(zip)s' of %(name)s is not a Dutch postcode "
+                            "(four digits and two letters, for example 1234 AB).",
+                            zip=partner.zip,
+                            name=partner.name,
+                        )
+                    )
+                if normalized != partner.zip:
+                    partner.zip = normalized

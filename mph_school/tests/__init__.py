@@ -1,0 +1,3 @@
+from . import test_access
+from . import test_student
+from . import test_enrollment

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The school's Odoo with Dutch demo data: set up, create the database once,
+# start the server in the background on 127.0.0.1:$MPH_HTTP_PORT, print logins.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$here/scripts/env.sh"
+pidfile="$here/.local/odoo-$MPH_DB.pid"
+logfile="$here/.local/odoo-$MPH_DB.log"
+url="http://127.0.0.1:$MPH_HTTP_PORT"
+
+stop_server() {
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        kill "$(cat "$pidfile")"; sleep 2
+        echo "[run] stopped the Odoo server (pid $(cat "$pidfile"))"
+    fi
+    rm -f "$pidfile"
+}
+if [ "${1:-}" = "--stop" ]; then stop_server; exit 0; fi
+
+bash "$here/scripts/setup.sh"
+
+answering() { curl -fsS -o /dev/null --max-time 5 "$url/web/login"; }
+db_ready() {
+    [ "$(PGPASSWORD="$MPH_DB_PASSWORD" psql -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" -d "$MPH_DB" -Atqc \
+        "select state from ir_module_module where name = 'mph_school'" 2>/dev/null)" = "installed" ]
+}
+
+if ! db_ready; then
+    echo "[run] creating database '$MPH_DB' with mph_school and Dutch demo data (about a minute, once)"
+    stop_server
+    PGPASSWORD="$MPH_DB_PASSWORD" dropdb --if-exists -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" "$MPH_DB"
+    "$here/scripts/odoo" -d "$MPH_DB" -i mph_school --load-language nl_NL --stop-after-init \
+        --logfile "$logfile.install" || { tail -40 "$logfile.install"; exit 1; }
+    # The administrator works in Dutch too.
+    PGPASSWORD="$MPH_DB_PASSWORD" psql -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" -d "$MPH_DB" -qc \
+        "UPDATE res_partner SET lang = 'nl_NL' WHERE id IN (SELECT partner_id FROM res_users WHERE login = 'admin')"
+fi
+
+if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && answering; then
+    echo "[run] Odoo is already running (pid $(cat "$pidfile"))"
+else
+    if answering; then
+        echo "[run] ERROR: something else answers on $url; stop it or set MPH_HTTP_PORT" >&2; exit 1
+    fi
+    echo "[run] starting Odoo on $url (log: $logfile)"
+    nohup "$here/scripts/odoo" -d "$MPH_DB" --db-filter "^$MPH_DB\$" --logfile "$logfile" >/dev/null 2>&1 &
+    echo $! > "$pidfile"
+    for _ in $(seq 1 90); do answering && break; sleep 1; done
+    answering || { echo "[run] ERROR: Odoo did not answer on $url; see $logfile" >&2; tail -30 "$logfile" >&2; exit 1; }
+fi
+cat <<TXT
+
+Het Muziekpakhuis draait op $url/web/login  (stoppen: bash scripts/run.sh --stop)
+Logins (demo; wachtwoord = login):
+  Lespraktijkcoördinator   coordinator
+  Financieel administrator financien
+  Artistiek manager        artistiek
+  Directeur                directeur
+  Docent (portaal)         docent.henk   (en docent.marieke, docent.pieter, ...)
+  Beheerder (technisch)    admin
+TXT

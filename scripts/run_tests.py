@@ -1,0 +1,150 @@
+"""Run every suite and print one closing line over all of them.
+
+Suites: lint (ruff, pylint-odoo), the Odoo tests of our addons on a fresh
+database, and the black-box pytest suite in tests/. Each suite reports its
+own passed/failed counts; the last line sums them as "N passed, N failed".
+"""
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = sorted(p.parent.name for p in ROOT.glob("*/__manifest__.py"))
+VENV_BIN = Path(sys.executable).parent
+ODOO = [str(ROOT / "scripts" / "odoo")]
+RESULT_RE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def psql_env():
+    return dict(os.environ, PGPASSWORD=os.environ["MPH_DB_PASSWORD"])
+
+
+def dropdb(name):
+    subprocess.run(
+        [
+            "dropdb",
+            "--if-exists",
+            "-h",
+            os.environ["PGHOST"],
+            "-p",
+            os.environ["PGPORT"],
+            "-U",
+            os.environ["MPH_DB_USER"],
+            name,
+        ],
+        env=psql_env(),
+        check=False,
+    )
+
+
+def run_lint():
+    results = []
+    checks = [
+        ("ruff check", [str(VENV_BIN / "ruff"), "check", "."]),
+        ("ruff format", [str(VENV_BIN / "ruff"), "format", "--check", "."]),
+        ("pylint-odoo", [str(VENV_BIN / "pylint"), "--rcfile=.pylintrc", *ADDONS]),
+    ]
+    for name, cmd in checks:
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        ok = proc.returncode == 0
+        if not ok:
+            print(proc.stdout[-6000:], proc.stderr[-3000:])
+        print(f"lint: {name}: {'ok' if ok else 'FAILED'}")
+        results.append(ok)
+    return sum(results), len(results) - sum(results)
+
+
+def run_odoo_tests():
+    db = f"mph_test_{os.getpid()}"
+    dropdb(db)
+    log = ROOT / ".local" / f"{db}.log"
+    cmd = ODOO + [
+        "-d",
+        db,
+        "-i",
+        ",".join(ADDONS),
+        "--without-demo=all",
+        "--test-enable",
+        "--test-tags",
+        ",".join(f"/{a}" for a in ADDONS),
+        "--stop-after-init",
+        "--http-port",
+        str(free_port()),
+        "--logfile",
+        str(log),
+        "--log-level",
+        "test",
+    ]
+    started = time.time()
+    proc = subprocess.run(cmd, cwd=ROOT, check=False)
+    text = log.read_text(errors="replace") if log.exists() else ""
+    dropdb(db)
+    matches = RESULT_RE.findall(text)
+    problems = [line for line in text.splitlines() if " ERROR " in line or " CRITICAL " in line]
+    for line in problems[:40]:
+        print("  " + line[:400])
+    if not matches:
+        print(f"odoo tests: no result line (exit {proc.returncode}); see {log}")
+        return 0, 1
+    failed, errors, total = (int(g) for g in matches[-1])
+    bad = failed + errors
+    if proc.returncode and not bad:
+        bad = 1  # the module did not load cleanly
+    print(f"odoo tests: {total - failed - errors} passed, {bad} failed in {time.time() - started:.0f}s (log {log})")
+    return total - failed - errors, bad
+
+
+def run_pytest():
+    junit = ROOT / ".local" / "pytest-junit.xml"
+    junit.unlink(missing_ok=True)
+    proc = subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "pytest", "tests", "-q", f"--junitxml={junit}", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        check=False,
+    )
+    if not junit.exists():
+        print(f"pytest: no report (exit {proc.returncode})")
+        return 0, 1
+    suite = ET.parse(junit).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    tests, failures, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+    bad = failures + errors
+    if proc.returncode not in (0, 1) and not bad:
+        bad = 1
+    return tests - bad - skipped, bad
+
+
+SUITES = {"lint": run_lint, "odoo": run_odoo_tests, "pytest": run_pytest}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(SUITES), action="append")
+    args = parser.parse_args()
+    (ROOT / ".local").mkdir(exist_ok=True)
+    passed = failed = 0
+    for name in args.only or list(SUITES):
+        print(f"== {name}", flush=True)
+        ok, bad = SUITES[name]()
+        print(f"{name}: {ok} passed, {bad} failed", flush=True)
+        passed += ok
+        failed += bad
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
