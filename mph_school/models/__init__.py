@@ -1,3 +1,4 @@
+from . import mail_message
 from . import res_partner
 from . import mph_lesson_type
 from . import mph_teacher

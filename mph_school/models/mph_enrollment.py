@@ -90,24 +90,34 @@ class MphEnrollment(models.Model):
                     self.env._("The trial lesson of %s cannot be before the request date.", enrollment.display_name)
                 )
 
-    @api.constrains("state", "student_id", "lesson_type_id")
-    def _check_single_open_enrollment(self):
-        for enrollment in self.filtered(lambda e: e.state in OPEN_STATES):
-            duplicate = self.search_count(
+    def _check_single_open_enrollment(self, vals_list):
+        """Refuse a second open enrolment of a pupil for a lesson type before
+        the database's exclusion constraint would (with a clearer message)."""
+        keys = []
+        for record, vals in zip(self or [self.browse()] * len(vals_list), vals_list, strict=True):
+            state = vals.get("state", record.state or "waiting")
+            student_id = vals.get("student_id", record.student_id.id)
+            lesson_type_id = vals.get("lesson_type_id", record.lesson_type_id.id)
+            if state in OPEN_STATES and student_id and lesson_type_id:
+                keys.append((record.id, student_id, lesson_type_id))
+        seen = set()
+        for record_id, student_id, lesson_type_id in keys:
+            clash = (student_id, lesson_type_id) in seen or self.sudo().search_count(
                 [
-                    ("id", "!=", enrollment.id),
-                    ("student_id", "=", enrollment.student_id.id),
-                    ("lesson_type_id", "=", enrollment.lesson_type_id.id),
+                    ("id", "!=", record_id),
+                    ("student_id", "=", student_id),
+                    ("lesson_type_id", "=", lesson_type_id),
                     ("state", "in", OPEN_STATES),
                 ],
                 limit=1,
             )
-            if duplicate:
+            seen.add((student_id, lesson_type_id))
+            if clash:
                 raise ValidationError(
                     self.env._(
                         "%(student)s already has an open enrolment for %(lesson_type)s.",
-                        student=enrollment.student_id.name,
-                        lesson_type=enrollment.lesson_type_id.name,
+                        student=self.env["mph.student"].browse(student_id).sudo().name,
+                        lesson_type=self.env["mph.lesson.type"].browse(lesson_type_id).sudo().name,
                     )
                 )
 
@@ -128,16 +138,32 @@ class MphEnrollment(models.Model):
                     )
                 )
 
-    def init(self):
-        # The database, not only Python, refuses a second open enrolment for
-        # the same pupil and lesson type (two coordinators at once).
-        self.env.cr.execute(
-            """
-            CREATE UNIQUE INDEX IF NOT EXISTS mph_enrollment_open_uniq
-                ON mph_enrollment (student_id, lesson_type_id)
-             WHERE state IN ('waiting', 'trial', 'active')
-            """
-        )
+    # The database, not only Python, refuses a second open enrolment for the
+    # same pupil and lesson type (two coordinators at once).
+    _sql_constraints = [
+        (
+            "open_uniq",
+            "EXCLUDE (student_id WITH =, lesson_type_id WITH =) WHERE (state IN ('waiting', 'trial', 'active'))",
+            "This pupil already has an open enrolment for this lesson type.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Rights first: the duplicate check must not tell an outsider who is enrolled.
+        self.check_access("create")
+        self.browse()._check_single_open_enrollment(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"state", "student_id", "lesson_type_id"} & set(vals):
+            self.check_access("write")
+            self._check_single_open_enrollment([vals] * len(self))
+        return super().write(vals)
 
     # ------------------------------------------------------------
     # Actions

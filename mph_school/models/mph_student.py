@@ -12,10 +12,11 @@ COORDINATOR_TEACHER = "mph_school.group_coordinator,mph_school.group_teacher"
 COORDINATOR_FINANCE = "mph_school.group_coordinator,mph_school.group_finance"
 
 # Fields every role with read access on mph.student may read: what an invoice
-# needs (name, address, e-mail) and technical columns. Every other field
-# without an explicit ``groups`` (all other inherited res.partner fields, the
-# chatter, activities, fields added by other modules) is for the coordinator
-# only: a whitelist, so a new field is private until someone decides otherwise.
+# needs (name, address, e-mail) and technical columns. Every other field not
+# given to a school role explicitly (all other inherited res.partner fields,
+# the chatter, activities, fields added by other modules) is for the
+# coordinator only: a whitelist, so a new field is private until someone
+# decides otherwise.
 OPEN_FIELDS = frozenset(
     {
         "id",
@@ -147,7 +148,7 @@ class MphStudent(models.Model):
     def _setup_fields(self):
         res = super()._setup_fields()
         for name, field in self.env.registry[self._name]._fields.items():
-            if not field.groups and name not in OPEN_FIELDS:
+            if name not in OPEN_FIELDS and "mph_school." not in (field.groups or ""):
                 field.groups = COORDINATOR
         return res
 
@@ -156,7 +157,7 @@ class MphStudent(models.Model):
         # The chatter holds the coordinator's notes: reading it needs write
         # access, which only the coordinator has.
         operation = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
-        return "write" if operation == "read" else operation
+        return "write" if operation == "read" and (model_name or self._name) == self._name else operation
 
     # ------------------------------------------------------------
     # Compute

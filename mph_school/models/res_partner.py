@@ -7,6 +7,9 @@ from odoo.tools import email_normalize
 # Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS
 # are never issued.
 NL_POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?(?!SA|SD|SS)([A-Z]{2})$")
+# One @, no spaces, a dot in the domain: stricter than email_normalize, which
+# accepts 'a@b'.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 
 
 def normalize_nl_postcode(value):
@@ -50,6 +53,21 @@ class ResPartner(models.Model):
         return res
 
     @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        # The chatter of a pupil's or guardian's contact is as private as the
+        # pupil's own: outside the coordinator, reading it needs write access.
+        operation = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
+        if (
+            operation == "read"
+            and (model_name or self._name) == self._name
+            and not self.env.su
+            and not self.env.user.has_group("mph_school.group_coordinator")
+            and self.browse(list(res_ids)).sudo().filtered(lambda p: p.mph_student_ids or p.mph_ward_ids)
+        ):
+            return "write"
+        return operation
+
+    @api.model
     def _mph_normalize_vals(self, vals):
         if vals.get("email"):
             vals["email"] = vals["email"].strip()
@@ -58,7 +76,7 @@ class ResPartner(models.Model):
         """Validate what the school relies on to reach a pupil or guardian."""
         nl = self.env.ref("base.nl", raise_if_not_found=False)
         for partner in self:
-            if partner.email and not email_normalize(partner.email):
+            if partner.email and not (EMAIL_RE.match(partner.email) and email_normalize(partner.email)):
                 raise ValidationError(
                     self.env._(
                         "The e-mail address '%(email)s' of %(name)s is not valid.",

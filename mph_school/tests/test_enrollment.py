@@ -1,5 +1,8 @@
+import psycopg2
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import MphCommon
 
@@ -76,8 +79,10 @@ class TestEnrollment(MphCommon):
             self.enrollment_adult.write({"date_end": "2024-01-01"})
 
     def test_database_refuses_second_open_enrollment(self):
-        """Two coordinators at once: the unique index holds even without the Python check."""
-        self.env.cr.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'mph_enrollment_open_uniq'",
-        )
-        self.assertIn("WHERE", self.env.cr.fetchone()[0])
+        """Two coordinators at once: the exclusion constraint holds even past the Python check."""
+        stopped = self.enroll(self.adult, self.piano, self.teacher, "stopped")
+        self.env.flush_all()
+        with self.assertRaises(psycopg2.IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env.cr.execute("UPDATE mph_enrollment SET state = 'waiting' WHERE id = %s", [stopped.id])
+        with self.assertRaisesRegex(ValidationError, "already has an open enrolment"):
+            stopped.state = "waiting"
