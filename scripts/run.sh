@@ -19,7 +19,7 @@ if [ "${1:-}" = "--stop" ]; then stop_server; exit 0; fi
 
 bash "$here/scripts/setup.sh"
 
-answering() { curl -fsS -o /dev/null --max-time 5 "$url/web/login"; }
+answering() { curl -fs -o /dev/null --max-time 5 "$url/web/login" 2>/dev/null; }
 db_ready() {
     [ "$(PGPASSWORD="$MPH_DB_PASSWORD" psql -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" -d "$MPH_DB" -Atqc \
         "select state from ir_module_module where name = 'mph_school'" 2>/dev/null)" = "installed" ]
