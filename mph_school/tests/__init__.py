@@ -1,3 +1,4 @@
 from . import test_access
 from . import test_student
 from . import test_enrollment
+from . import test_translation

@@ -1,0 +1,142 @@
+"""Benchmark: what the access model and the waiting list cost.
+
+Run with: bash bench/run.sh   (creates its own database, prints figures)
+
+Figures are ratios against a baseline measured in the same run, so they
+compare across machines:
+- reading pupils as the coordinator and as a teacher (record rules through
+  _inherits and the enrolment subqueries) against the superuser (no rules);
+- the batched waiting-list position against computing it record by record.
+"""
+
+import random
+import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+
+N_STUDENTS = 3000
+N_TEACHERS = 30
+REPEAT = 5
+
+
+def timed(func):
+    best = float("inf")
+    for _ in range(REPEAT):
+        env.invalidate_all()  # noqa: F821 - `env` comes from `odoo shell`
+        start = time.perf_counter()
+        func()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def populate(env):
+    rng = random.Random(7)
+    nl = env.ref("base.nl")
+    today = fields.Date.today()
+    lesson_types = env["mph.lesson.type"].create([{"name": f"Instrument {i}", "capacity": 0} for i in range(10)])
+    users = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            [
+                {
+                    "name": f"Docent {i}",
+                    "login": f"bench.docent{i}",
+                    "groups_id": [(6, 0, [env.ref("base.group_portal").id, env.ref("mph_school.group_teacher").id])],
+                }
+                for i in range(N_TEACHERS)
+            ]
+        )
+    )
+    teachers = env["mph.teacher"].create(
+        [{"name": u.name, "user_id": u.id, "lesson_type_ids": [(6, 0, lesson_types.ids)]} for u in users]
+    )
+    students = (
+        env["mph.student"]
+        .with_context(tracking_disable=True)
+        .create(
+            [
+                {
+                    "name": f"Leerling {i}",
+                    "email": f"leerling{i}@example.nl",
+                    "zip": f"{3500 + i % 90} AB",
+                    "country_id": nl.id,
+                    "birthdate": today - relativedelta(years=20 + i % 50),
+                }
+                for i in range(N_STUDENTS)
+            ]
+        )
+    )
+    states = ["active"] * 6 + ["waiting"] * 3 + ["stopped"]
+    env["mph.enrollment"].with_context(tracking_disable=True).create(
+        [
+            {
+                "student_id": s.id,
+                "lesson_type_id": rng.choice(lesson_types).id,
+                "teacher_id": rng.choice(teachers).id,
+                "state": (state := rng.choice(states)),
+                "date_requested": today - relativedelta(days=rng.randint(1, 900)),
+                "date_start": today if state in ("active", "stopped") else False,
+                "date_end": today if state == "stopped" else False,
+            }
+            for s in students
+        ]
+    )
+    env.flush_all()
+    return users[0]
+
+
+def main(env):
+    teacher_user = populate(env)
+    coordinator = (
+        env["res.users"]
+        .with_context(no_reset_password=True)
+        .create(
+            {
+                "name": "Bench Coordinator",
+                "login": "bench.coordinator",
+                "groups_id": [(6, 0, [env.ref("mph_school.group_coordinator").id])],
+            }
+        )
+    )
+    fields_read = ["name", "email", "zip", "city"]
+    Student = env["mph.student"]
+
+    base = timed(lambda: Student.sudo().search_read([], fields_read))
+    as_coordinator = timed(lambda: Student.with_user(coordinator).search_read([], fields_read))
+    own = Student.with_user(teacher_user).search([])
+    as_teacher = timed(lambda: Student.with_user(teacher_user).search_read([], fields_read))
+    per_row_base = base / N_STUDENTS
+    per_row_teacher = as_teacher / max(len(own), 1)
+
+    waiting = env["mph.enrollment"].search([("state", "=", "waiting")])
+    batch = timed(lambda: waiting.mapped("waiting_position"))
+    sample = waiting[:100]
+
+    def one_by_one():
+        for enrollment in sample:
+            enrollment.invalidate_recordset()
+            _ = enrollment.waiting_position
+
+    naive = timed(one_by_one) * len(waiting) / len(sample)
+
+    print(f"pupils: {N_STUDENTS}, teachers: {N_TEACHERS}, waiting enrolments: {len(waiting)}")
+    print(f"read all pupils, superuser (baseline):   {base * 1000:8.1f} ms")
+    print(
+        f"read all pupils, coordinator:           {as_coordinator * 1000:8.1f} ms  ratio {as_coordinator / base:5.2f}"
+    )
+    print(
+        f"read own pupils ({len(own)}), teacher:        {as_teacher * 1000:8.1f} ms  "
+        f"per-row ratio {per_row_teacher / per_row_base:5.2f}"
+    )
+    print(f"waiting positions, batched:             {batch * 1000:8.1f} ms")
+    print(
+        f"waiting positions, record by record:    {naive * 1000:8.1f} ms  (extrapolated; batch is "
+        f"{naive / batch:5.1f}x faster)"
+    )
+    env.cr.rollback()
+
+
+main(env)  # noqa: F821
