@@ -4,7 +4,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$here/scripts/env.sh"
-pidfile="$here/.local/odoo-$MPH_DB.pid"
+# The server's pid is kept per machine, not per checkout: whichever checkout
+# runs next takes over the port.
+mkdir -p "$MPH_STATE" "$here/.local"
+pidfile="$MPH_STATE/odoo-$MPH_DB.pid"
+rootfile="$MPH_STATE/odoo-$MPH_DB.root"
+codefile="$MPH_STATE/odoo-$MPH_DB.code"
 logfile="$here/.local/odoo-$MPH_DB.log"
 url="http://127.0.0.1:$MPH_HTTP_PORT"
 
@@ -13,7 +18,7 @@ stop_server() {
         kill "$(cat "$pidfile")"; sleep 2
         echo "[run] stopped the Odoo server (pid $(cat "$pidfile"))"
     fi
-    rm -f "$pidfile"
+    rm -f "$pidfile" "$rootfile"
 }
 if [ "${1:-}" = "--stop" ]; then stop_server; exit 0; fi
 
@@ -25,7 +30,9 @@ db_ready() {
         "select state from ir_module_module where name = 'mph_school'" 2>/dev/null)" = "installed" ]
 }
 
+created=""
 if ! db_ready; then
+    created=1
     echo "[run] creating database '$MPH_DB' with mph_school and Dutch demo data (about a minute, once)"
     stop_server
     PGPASSWORD="$MPH_DB_PASSWORD" dropdb --if-exists -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" "$MPH_DB"
@@ -36,6 +43,21 @@ if ! db_ready; then
         "UPDATE res_partner SET lang = 'nl_NL' WHERE id IN (SELECT partner_id FROM res_users WHERE login = 'admin')"
 fi
 
+# Code changed since the database was last installed or upgraded: upgrade it.
+code="$(cd "$here" && find mph_* -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
+if [ -z "$created" ] && [ "$(cat "$codefile" 2>/dev/null)" != "$code" ]; then
+    echo "[run] the addons changed since the last run: upgrading database '$MPH_DB'"
+    stop_server
+    addons="$(cd "$here" && ls -d mph_*/ | tr -d / | paste -sd,)"
+    "$here/scripts/odoo" -d "$MPH_DB" -u "$addons" --stop-after-init --logfile "$logfile.upgrade" \
+        || { tail -40 "$logfile.upgrade"; exit 1; }
+fi
+echo "$code" > "$codefile"
+
+if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && [ "$(cat "$rootfile" 2>/dev/null)" != "$here" ]; then
+    echo "[run] stopping the server started from $(cat "$rootfile" 2>/dev/null || echo 'another checkout')"
+    stop_server
+fi
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && answering; then
     echo "[run] Odoo is already running (pid $(cat "$pidfile"))"
 else
@@ -45,6 +67,7 @@ else
     echo "[run] starting Odoo on $url (log: $logfile)"
     nohup "$here/scripts/odoo" -d "$MPH_DB" --db-filter "^$MPH_DB\$" --logfile "$logfile" >/dev/null 2>&1 &
     echo $! > "$pidfile"
+    echo "$here" > "$rootfile"
     for _ in $(seq 1 90); do answering && break; sleep 1; done
     answering || { echo "[run] ERROR: Odoo did not answer on $url; see $logfile" >&2; tail -30 "$logfile" >&2; exit 1; }
 fi
