@@ -12,6 +12,8 @@
         "security/mph_school_groups.xml",
         "security/ir.model.access.csv",
         "security/mph_school_security.xml",
+        "data/mph_season_data.xml",
+        "views/mph_season_views.xml",
         "views/mph_lesson_type_views.xml",
         "views/mph_teacher_views.xml",
         "views/mph_enrollment_views.xml",

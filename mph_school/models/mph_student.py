@@ -140,6 +140,20 @@ class MphStudent(models.Model):
     )
     enrollment_count = fields.Integer(compute="_compute_enrollment_count", groups=COORDINATOR)
 
+    # What statistics keep of a pupil, also after anonymisation: the birth year
+    # and the 4-digit postcode area. Once set they stay when the birthdate or
+    # address is cleared (the lifecycle writes them explicitly when it
+    # anonymises).
+    birth_year = fields.Integer(compute="_compute_statistics_keys", store=True, readonly=False, groups=COORDINATOR)
+    zip_area = fields.Char(
+        string="Postcode area",
+        compute="_compute_statistics_keys",
+        store=True,
+        readonly=False,
+        groups=COORDINATOR,
+        help="The four digits of a Dutch postcode.",
+    )
+
     # ------------------------------------------------------------
     # Field access
     # ------------------------------------------------------------
@@ -203,6 +217,14 @@ class MphStudent(models.Model):
                 student.state = "stopped"
             else:
                 student.state = "prospect"
+
+    @api.depends("birthdate", "partner_id.zip", "partner_id.country_id")
+    def _compute_statistics_keys(self):
+        for student in self:
+            student.birth_year = student.birthdate.year if student.birthdate else student.birth_year
+            digits = (student.zip or "").strip()[:4]
+            nl = student.country_id.code in (False, "NL")
+            student.zip_area = digits if digits.isdigit() and len(digits) == 4 and nl else student.zip_area
 
     def _compute_enrollment_count(self):
         counts = dict(

@@ -3,7 +3,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import MphCommon
@@ -105,3 +105,34 @@ class TestStudentValidation(MphCommon):
         self.adult.state = "archived"
         self.enroll(self.adult, self.koor, self.teacher, "stopped")
         self.assertEqual(self.adult.state, "archived", "the passive archive is not undone by a recompute")
+
+    def test_statistics_keys_survive_clearing(self):
+        self.assertEqual(self.adult.birth_year, 1990)
+        self.assertEqual(self.adult.zip_area, "3511")
+        self.adult.write({"birthdate": False, "zip": False, "street": False})
+        self.assertEqual(self.adult.birth_year, 1990, "statistics keep the birth year")
+        self.assertEqual(self.adult.zip_area, "3511", "statistics keep the postcode area")
+        self.adult.zip = "1012 AB"
+        self.assertEqual(self.adult.zip_area, "1012")
+
+
+@tagged("post_install", "-at_install")
+class TestSeason(MphCommon):
+    def test_seasons_cover_today_and_do_not_overlap(self):
+        Season = self.env["mph.season"]
+        self.assertTrue(Season._for_date(date.today()), "the school years around today exist")
+        current = Season._for_date(date.today())
+        self.assertEqual(current.date_start.month, 8)
+        with self.assertRaisesRegex(ValidationError, "overlaps"):
+            Season.create({"name": "Dubbel", "date_start": current.date_start, "date_end": current.date_end})
+        self.assertFalse(Season._ensure_seasons(), "running it again creates nothing")
+
+    def test_season_access(self):
+        season = self.env["mph.season"].search([], limit=1)
+        for user in (self.user_finance, self.user_artistic, self.user_director, self.user_coordinator):
+            self.assertEqual(season.with_user(user).read(["name"])[0]["name"], season.name)
+        for user in (self.user_teacher, self.user_employee):
+            with self.assertRaises(AccessError):
+                season.with_user(user).read(["name"])
+        with self.assertRaises(AccessError):
+            season.with_user(self.user_director).write({"name": "Gewijzigd"})
