@@ -20,5 +20,8 @@
         "views/res_config_settings_views.xml",
         "views/mph_newsletter_menus.xml",
     ],
+    "demo": [
+        "demo/mph_newsletter_demo.xml",
+    ],
     "installable": True,
 }

@@ -27,7 +27,9 @@ class NewsletterController(http.Controller):
         # probe who is subscribed.
         return request.render("mph_newsletter.newsletter_check_mail_page", {})
 
-    @http.route("/nieuwsbrief/bevestigen/<int:subscription_id>", type="http", auth="public", website=True, sitemap=False)
+    @http.route(
+        "/nieuwsbrief/bevestigen/<int:subscription_id>", type="http", auth="public", website=True, sitemap=False
+    )
     def newsletter_confirm(self, subscription_id, exp=None, token=None, **kwargs):
         subscription = request.env["mailing.subscription"].sudo().browse(subscription_id).exists()
         if not subscription or not subscription._mph_check_token(exp, token):

@@ -42,9 +42,10 @@ class ResConfigSettings(models.TransientModel):
             )
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         params = self.env["ir.config_parameter"].sudo()
         if self.mph_mailchimp_api_key_new:
             params.set_param("mph_newsletter.mailchimp_api_key", self.mph_mailchimp_api_key_new.strip())
         if not params.get_param("mph_newsletter.webhook_secret"):
             params.set_param("mph_newsletter.webhook_secret", secrets.token_urlsafe(24))
+        return res

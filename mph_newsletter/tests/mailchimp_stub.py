@@ -9,6 +9,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BATCH_RE = re.compile(r"^/3\.0/lists/(?P<audience>[^/]+)$")
+MEMBER_RE = re.compile(r"^/3\.0/lists/(?P<audience>[^/]+)/members/(?P<member>[0-9a-f]{32})$")
 DELETE_RE = re.compile(r"^/3\.0/lists/(?P<audience>[^/]+)/members/(?P<member>[0-9a-f]{32})/actions/delete-permanent$")
 
 
@@ -82,6 +83,23 @@ class _Handler(BaseHTTPRequestHandler):
                 del stub.members[email]
             return self._answer(204)
         return self._answer(404, {"title": "Resource Not Found"})
+
+    def do_PUT(self):  # member upsert: PUT /lists/{id}/members/{hash}
+        stub = self.server
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length) or b"{}")
+        with stub.lock:
+            stub.requests.append(("PUT", self.path, body))
+        match = MEMBER_RE.match(self.path)
+        email = (body.get("email_address") or "").lower()
+        if not match or match["audience"] != stub.audience or member_id(email) != match["member"]:
+            return self._answer(400, {"title": "Invalid Resource"})
+        with stub.lock:
+            if email not in stub.members:
+                stub.members[email] = body.get("status_if_new") or body.get("status")
+            elif "status" in body:
+                stub.members[email] = body["status"]
+        return self._answer(200, {"email_address": email, "status": stub.members[email]})
 
     def _batch(self, body):
         stub = self.server
