@@ -138,39 +138,40 @@ class MphMailchimpSync(models.AbstractModel):
         start_requests = client.requests
         for offset in range(0, len(dirty), BATCH_SIZE):
             batch = dirty[offset : offset + BATCH_SIZE]
+            suppressed = Suppression._suppressed_emails(batch.contact_id.mapped("email_normalized"))
             members = []
             sent = self.env["mailing.subscription"]
+            skipped = self.env["mailing.subscription"]
             for subscription in batch:
                 email = subscription.contact_id.email_normalized
-                if not email or (not subscription.opt_out and Suppression._is_suppressed(email)):
+                if not email or (not subscription.opt_out and email in suppressed):
                     # Never (re)subscribe a suppressed address; an opt-out still goes out.
-                    subscription.mailchimp_dirty = False
+                    skipped |= subscription
                     continue
                 if subscription.opt_out:
                     members.append({"email_address": email, "status": "unsubscribed"})
                 else:
                     members.append({"email_address": email, "status_if_new": "subscribed"})
                 sent |= subscription
+            skipped.write({"mailchimp_dirty": False})
             if not members:
                 continue
             try:
                 response = client.call(
                     "POST", f"/lists/{config['audience']}", json={"members": members, "update_existing": True}
                 )
-                body = response.json() if response.ok else {}
                 if not response.ok:
                     raise MailchimpError(f"Mailchimp answered {response.status_code} {response.text[:200]}")
+                body = response.json()
             except (MailchimpError, ValueError) as error:
                 failed += len(sent)
                 messages.append(str(error))
                 continue  # stays dirty: the next run catches up
             rejected = {e.get("email_address", "").lower() for e in body.get("errors", [])}
-            for subscription in sent:
-                if subscription.contact_id.email_normalized in rejected:
-                    failed += 1
-                else:
-                    subscription.mailchimp_dirty = False
-                    ok += 1
+            done = sent.filtered(lambda s, rejected=rejected: s.contact_id.email_normalized not in rejected)
+            done.write({"mailchimp_dirty": False})
+            ok += len(done)
+            failed += len(sent) - len(done)
             messages.extend(f"{e.get('email_address')}: {e.get('error')}" for e in body.get("errors", []))
         if ok or failed:
             self._log("push", client.requests - start_requests, ok, failed, "\n".join(messages))

@@ -42,3 +42,10 @@ class MphNewsletterSuppression(models.Model):
     @api.model
     def _is_suppressed(self, email):
         return bool(self._find(email))
+
+    @api.model
+    def _suppressed_emails(self, emails):
+        """The subset of ``emails`` that is suppressed, in one query."""
+        by_hash = {self._hash(email): email for email in emails if email}
+        found = self.search([("email_hash", "in", list(by_hash))]).mapped("email_hash")
+        return {by_hash[h] for h in found}
