@@ -7,7 +7,8 @@ bash "$here/scripts/setup.sh"
 db="mph_bench_$$"
 export PGPASSWORD="$MPH_DB_PASSWORD"
 trap 'dropdb --if-exists -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" "$db"' EXIT
-"$here/scripts/odoo" -d "$db" -i mph_school --without-demo=all --stop-after-init --logfile "$here/.local/$db.log"
+addons="$(cd "$here" && ls -d mph_*/ | tr -d / | paste -sd,)"
+"$here/scripts/odoo" -d "$db" -i "$addons" --without-demo=all --stop-after-init --logfile "$here/.local/$db.log"
 for bench in "$here"/bench/bench_*.py; do
     echo "== $(basename "$bench")"
     "$here/scripts/odoo" shell -d "$db" --no-http --log-level=warn < "$bench"

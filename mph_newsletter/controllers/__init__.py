@@ -1,0 +1,2 @@
+from . import mailchimp_webhook
+from . import newsletter
