@@ -31,12 +31,13 @@ db_ready() {
 }
 
 created=""
+addons="$(cd "$here" && ls -d mph_*/ | tr -d / | paste -sd,)"
 if ! db_ready; then
     created=1
-    echo "[run] creating database '$MPH_DB' with mph_school and Dutch demo data (about a minute, once)"
+    echo "[run] creating database '$MPH_DB' with $addons and Dutch demo data (a few minutes, once)"
     stop_server
     PGPASSWORD="$MPH_DB_PASSWORD" dropdb --if-exists -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" "$MPH_DB"
-    "$here/scripts/odoo" -d "$MPH_DB" -i mph_school --load-language nl_NL --stop-after-init \
+    "$here/scripts/odoo" -d "$MPH_DB" -i "$addons" --load-language nl_NL --stop-after-init \
         --logfile "$logfile.install" || { tail -40 "$logfile.install"; exit 1; }
     # The administrator works in Dutch too.
     PGPASSWORD="$MPH_DB_PASSWORD" psql -h "$PGHOST" -p "$PGPORT" -U "$MPH_DB_USER" -d "$MPH_DB" -qc \
@@ -48,8 +49,8 @@ code="$(cd "$here" && find mph_* -type f ! -name '*.pyc' -print0 | sort -z | xar
 if [ -z "$created" ] && [ "$(cat "$codefile" 2>/dev/null)" != "$code" ]; then
     echo "[run] the addons changed since the last run: upgrading database '$MPH_DB'"
     stop_server
-    addons="$(cd "$here" && ls -d mph_*/ | tr -d / | paste -sd,)"
-    "$here/scripts/odoo" -d "$MPH_DB" -u "$addons" --stop-after-init --logfile "$logfile.upgrade" \
+    # Addons new in this checkout get installed, the others upgraded.
+    "$here/scripts/odoo" -d "$MPH_DB" -i "$addons" -u "$addons" --stop-after-init --logfile "$logfile.upgrade" \
         || { tail -40 "$logfile.upgrade"; exit 1; }
 fi
 echo "$code" > "$codefile"
@@ -80,5 +81,6 @@ Logins (demo; wachtwoord = login):
   Artistiek manager        artistiek
   Directeur                directeur
   Docent (portaal)         docent.henk   (en docent.marieke, docent.pieter, ...)
+  Vrijwilliger nieuwsbrief vrijwilliger
   Beheerder (technisch)    admin
 TXT
