@@ -130,12 +130,17 @@ def test_no_chatter_nor_files_of_pupils(henk, school):
 def test_portal_pages_only_own(henk, school, server):
     base = server["url"]
     own, other = school["own"][0], school["others"][0]
+    response = henk.session.get(f"{base}/my", timeout=30, allow_redirects=False)
+    assert response.status_code == 200
+    assert "Mijn leerlingen" in response.text, "the entry on /my, in Dutch"
     response = henk.session.get(f"{base}/my/students", timeout=30, allow_redirects=False)
     assert response.status_code == 200
     assert school["names"][own] in response.text
+    assert "Correctie aanvragen" not in response.text
     response = henk.session.get(f"{base}/my/students/{own}", timeout=30, allow_redirects=False)
     assert response.status_code == 200
     assert school["names"][own] in response.text
+    assert "Correctie aanvragen" in response.text
     for student_id in (other, 10**8):
         response = henk.session.get(f"{base}/my/students/{student_id}", timeout=30, allow_redirects=False)
         assert response.status_code in (303, 403, 404)

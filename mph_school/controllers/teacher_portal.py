@@ -49,15 +49,19 @@ class TeacherPortal(CustomerPortal):
         }
 
     def _mph_searchbar_filters(self):
-        filters = {
+        return {
             "all": {"label": request.env._("All"), "domain": []},
             "trial": {"label": request.env._("Trial lesson"), "domain": [("state", "=", "trial")]},
             "active": {"label": request.env._("Active"), "domain": [("state", "=", "active")]},
         }
-        # One filter per lesson type the teacher actually has pupils in.
+
+    def _mph_lesson_type_filters(self):
+        """The lesson types the teacher has pupils in, as a second filter
+        (combinable with the state filter)."""
         groups = request.env["mph.enrollment"]._read_group(self._mph_enrollment_domain(), ["lesson_type_id"])
+        filters = {"all": {"label": request.env._("All lesson types"), "domain": []}}
         for (lesson_type,) in sorted(groups, key=lambda group: group[0].name or ""):
-            filters[f"lesson_type_{lesson_type.id}"] = {
+            filters[str(lesson_type.id)] = {
                 "label": lesson_type.name,
                 "domain": [("lesson_type_id", "=", lesson_type.id)],
             }
@@ -68,19 +72,23 @@ class TeacherPortal(CustomerPortal):
     # ------------------------------------------------------------
 
     @http.route(["/my/students", "/my/students/page/<int:page>"], type="http", auth="user", website=True)
-    def portal_my_students(self, page=1, sortby=None, filterby=None, **kw):
+    def portal_my_students(self, page=1, sortby=None, filterby=None, lesson_type=None, **kw):
         Enrollment = request.env["mph.enrollment"]
         if not self._mph_is_teacher() or not Enrollment.has_access("read"):
             return request.redirect("/my")
         sortings = self._mph_searchbar_sortings()
         filters = self._mph_searchbar_filters()
+        lesson_types = self._mph_lesson_type_filters()
         sortby = sortby if sortby in sortings else "name"
         filterby = filterby if filterby in filters else "all"
-        domain = expression.AND([self._mph_enrollment_domain(), filters[filterby]["domain"]])
+        lesson_type = lesson_type if lesson_type in lesson_types else "all"
+        domain = expression.AND(
+            [self._mph_enrollment_domain(), filters[filterby]["domain"], lesson_types[lesson_type]["domain"]]
+        )
 
         pager = portal_pager(
             url="/my/students",
-            url_args={"sortby": sortby, "filterby": filterby},
+            url_args={"sortby": sortby, "filterby": filterby, "lesson_type": lesson_type},
             total=Enrollment.search_count(domain),
             page=page,
             step=self._items_per_page,
@@ -99,6 +107,8 @@ class TeacherPortal(CustomerPortal):
                 "sortby": sortby,
                 "searchbar_filters": filters,
                 "filterby": filterby,
+                "mph_lesson_types": lesson_types,
+                "mph_lesson_type": lesson_type,
             }
         )
         return request.render("mph_school.portal_my_students", values)

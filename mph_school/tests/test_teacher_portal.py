@@ -56,9 +56,21 @@ class TestTeacherPortal(HttpCase, MphCommon):
         response = self._get("/my/students?filterby=trial")
         self.assertIn("Daan de Vries", response.text)
         self.assertNotIn("Sanne Bakker", response.text)
-        response = self._get(f"/my/students?filterby=lesson_type_{self.piano.id}&sortby=date_start")
+        response = self._get(f"/my/students?lesson_type={self.piano.id}&sortby=date_start")
         self.assertIn("Sanne Bakker", response.text)
         self.assertNotIn("Daan de Vries", response.text)
+        # Both filters at once: no pupil has a trial lesson in piano.
+        response = self._get(f"/my/students?lesson_type={self.piano.id}&filterby=trial")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("o_mph_portal_student_row", response.text)
+        self.assertIn("o_mph_portal_no_students", response.text)
+        response = self._get(f"/my/students?lesson_type={self.koor.id}&filterby=trial")
+        self.assertIn("Daan de Vries", response.text)
+        # Another teacher's lesson type is no filter option and filters nothing in.
+        other = self.env["mph.lesson.type"].create({"name": "Harp (test)", "kind": "individual"})
+        response = self._get(f"/my/students?lesson_type={other.id}")
+        self.assertNotIn("Harp (test)", response.text)
+        self.assertIn("Sanne Bakker", response.text)
         response = self._get("/my/students?sortby=lesson_type&filterby=nonsense")
         self.assertEqual(response.status_code, 200)
         # "Piano (test)" sorts before "Popkoor (test)".
