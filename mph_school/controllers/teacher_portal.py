@@ -45,7 +45,7 @@ class TeacherPortal(CustomerPortal):
         return {
             "name": {"label": request.env._("Name"), "order": "student_id, id"},
             "lesson_type": {"label": request.env._("Lesson type"), "order": "lesson_type_id, student_id, id"},
-            "date_start": {"label": request.env._("Start date"), "order": "date_start desc, student_id, id"},
+            "date_start": {"label": request.env._("Start date"), "order": "date_start desc nulls last, student_id, id"},
         }
 
     def _mph_searchbar_filters(self):

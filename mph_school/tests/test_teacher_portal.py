@@ -53,6 +53,10 @@ class TestTeacherPortal(HttpCase, MphCommon):
 
     def test_sort_and_filter(self):
         self.authenticate("mph_teacher", "mph_teacher")
+        text = self._get("/my/students").text
+        self.assertLess(text.index("Daan de Vries"), text.index("Sanne Bakker"), "by name by default")
+        text = self._get("/my/students?sortby=date_start").text
+        self.assertLess(text.index("Sanne Bakker"), text.index("Daan de Vries"), "started lessons first")
         response = self._get("/my/students?filterby=trial")
         self.assertIn("Daan de Vries", response.text)
         self.assertNotIn("Sanne Bakker", response.text)
