@@ -157,13 +157,45 @@ class MphEnrollment(models.Model):
         # Rights first: the duplicate check must not tell an outsider who is enrolled.
         self.check_access("create")
         self.browse()._check_single_open_enrollment(vals_list)
-        return super().create(vals_list)
+        enrollments = super().create(vals_list)
+        enrollments._notify_assignment()
+        return enrollments
 
     def write(self, vals):
         if {"state", "student_id", "lesson_type_id"} & set(vals):
             self.check_access("write")
             self._check_single_open_enrollment([vals] * len(self))
-        return super().write(vals)
+        before = {}
+        if {"state", "teacher_id", "student_id"} & set(vals):
+            before = {e.id: (e.teacher_id, e.student_id, e.state in RUNNING_STATES) for e in self}
+        res = super().write(vals)
+        if before:
+            self.filtered(
+                lambda e: e.state in RUNNING_STATES
+                and e.teacher_id
+                and before[e.id] != (e.teacher_id, e.student_id, True)
+            )._notify_assignment()
+        return res
+
+    # ------------------------------------------------------------
+    # Assignment notice
+    # ------------------------------------------------------------
+
+    def _notify_assignment(self):
+        """Tell the teacher of each running enrolment in ``self`` that the pupil
+        is theirs, by e-mail. The mail names the pupil and links to the portal
+        page; the pupil's data stays on the portal. Sent when the teacher can
+        see the pupil: a teacher is set or changed on a running enrolment, or
+        an enrolment with a teacher starts its trial or lessons."""
+        if self.env.context.get("mph_no_assignment_notice"):
+            return
+        template = self.env.ref("mph_school.mail_template_enrollment_assigned", raise_if_not_found=False)
+        for enrollment in self.filtered(lambda e: e.state in RUNNING_STATES and e.teacher_id.user_id):
+            template.send_mail(enrollment.id, email_layout_xmlid="mail.mail_notification_light")
+
+    def _get_portal_url(self):
+        self.ensure_one()
+        return f"{self.get_base_url()}/my/students/{self.student_id.id}"
 
     # ------------------------------------------------------------
     # Actions

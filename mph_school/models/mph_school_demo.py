@@ -207,7 +207,11 @@ class MphSchoolDemo(models.AbstractModel):
         teachers = self.env["mph.teacher"].search([])
         by_type = {lt: teachers.filtered(lambda t, lt=lt: lt in t.lesson_type_ids) for lt in lesson_types}
         popular = lesson_types.filtered(lambda lt: lt.capacity and lt.kind == "individual")
-        Enrollment = self.env["mph.enrollment"].sudo().with_context(tracking_disable=True, mail_create_nolog=True)
+        Enrollment = (
+            self.env["mph.enrollment"]
+            .sudo()
+            .with_context(tracking_disable=True, mail_create_nolog=True, mph_no_assignment_notice=True)
+        )
         taken = {lt: 0 for lt in lesson_types}
         for pupil in pupils:
             count = 2 if rng.random() < 0.2 else 1

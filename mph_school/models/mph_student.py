@@ -1,8 +1,9 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import plaintext2html
 
 from .mph_enrollment import RUNNING_STATES
 
@@ -42,6 +43,7 @@ OPEN_FIELDS = frozenset(
 GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
 ADULT_AGE = 18  # below this age the guardian pays
 MAX_AGE = 110
+CORRECTION_MAX_LENGTH = 2000
 
 
 class MphStudent(models.Model):
@@ -336,6 +338,42 @@ class MphStudent(models.Model):
     # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
+
+    def _request_correction(self, message):
+        """A teacher asks the coordinator to correct this pupil's data (from
+        the portal): an activity for the coordinator, with the teacher's words.
+
+        Teachers may not write pupils, so the activity is created as superuser,
+        but only after the teacher proved read access on the pupil and an own
+        running enrolment; nothing of the pupil itself is written."""
+        self.ensure_one()
+        self.check_access("read")
+        message = (message or "").strip()
+        if not message:
+            raise UserError(self.env._("Describe what should be corrected."))
+        if len(message) > CORRECTION_MAX_LENGTH:
+            raise UserError(self.env._("Keep the correction request under %s characters.", CORRECTION_MAX_LENGTH))
+        own = self.env["mph.enrollment"].search_count(
+            [("student_id", "=", self.id), ("teacher_id.user_id", "=", self.env.uid), ("state", "in", RUNNING_STATES)],
+            limit=1,
+        )
+        if not own:
+            raise UserError(self.env._("You can only ask for corrections of your own pupils."))
+        activity_type = self.env.ref("mph_school.mail_activity_type_correction").sudo()
+        coordinator = activity_type.default_user_id or self._default_coordinator()
+        return self.sudo().activity_schedule(
+            "mph_school.mail_activity_type_correction",
+            date_deadline=activity_type._get_date_deadline(),
+            summary=self.env._("Correction requested by %s", self.env.user.name),
+            note=plaintext2html(message),
+            user_id=coordinator.id,
+        )
+
+    def _default_coordinator(self):
+        """Who gets a teacher's correction request when the activity type names
+        nobody: the longest-standing internal coordinator."""
+        users = self.env.ref("mph_school.group_coordinator").sudo().users
+        return users.filtered(lambda u: u.active and not u.share).sorted("id")[:1]
 
     def action_view_enrollments(self):
         self.ensure_one()

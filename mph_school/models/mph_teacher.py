@@ -1,5 +1,5 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import email_normalize
 
 
@@ -22,6 +22,11 @@ class MphTeacher(models.Model):
         ondelete="restrict",
         tracking=True,
         help="The teacher's own portal login; it shows only the teacher's own pupils.",
+    )
+    totp_enabled = fields.Boolean(
+        string="Two-factor authentication",
+        related="user_id.totp_enabled",
+        help="Whether the teacher's portal login asks for a code from an authenticator app.",
     )
     lesson_type_ids = fields.Many2many("mph.lesson.type", string="Lesson types taught")
     max_students = fields.Integer(
@@ -65,6 +70,36 @@ class MphTeacher(models.Model):
                         teacher.name,
                     )
                 )
+
+    def action_grant_portal_access(self):
+        """Create the teacher's portal login and send the invitation, in one
+        click. Odoo's portal wizard creates the user and mails the sign-up
+        link; the teacher role is added on top of portal."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.user_id:
+            raise UserError(self.env._("%s already has a portal login.", self.name))
+        if not self.email or not email_normalize(self.email):
+            raise UserError(self.env._("Enter a valid e-mail address for %s first: it becomes the login.", self.name))
+        partner = self.env["res.partner"].create({"name": self.name, "email": self.email, "phone": self.phone})
+        wizard = self.env["portal.wizard"].create({"partner_ids": [Command.set(partner.ids)]})
+        wizard.user_ids.action_grant_access()
+        user = partner.with_context(active_test=False).user_ids[:1]
+        # Adding a group to a user needs the rights of a user administrator;
+        # the coordinator's write access on this teacher was checked above.
+        user.sudo().write({"groups_id": [Command.link(self.env.ref("mph_school.group_teacher").id)]})
+        self.user_id = user
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(name)s has been invited to the portal at %(email)s.", name=self.name, email=self.email
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_view_enrollments(self):
         self.ensure_one()

@@ -43,3 +43,15 @@ class TestDutch(MphCommon):
         self.assertEqual(states["waiting"], "Wachtlijst")
         # The English source is still there for an English user.
         self.assertEqual(self.env.ref("mph_school.menu_mph_student").with_context(lang="en_US").name, "Pupils")
+
+    def test_assignment_notice_in_dutch(self):
+        self.user_teacher_other.lang = "nl_NL"
+        self.enrollment_minor.with_user(self.user_coordinator).teacher_id = self.teacher_other
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "mph.enrollment"), ("res_id", "=", self.enrollment_minor.id)], order="id desc", limit=1
+        )
+        self.assertEqual(mail.recipient_ids, self.user_teacher_other.partner_id)
+        self.assertEqual(mail.subject, "Nieuwe leerling: Daan de Vries")
+        self.assertIn("is aan u toegewezen voor", mail.body_html)
+        self.assertIn("Leerling bekijken", mail.body_html)
+        self.assertNotIn("has been assigned", mail.body_html)
