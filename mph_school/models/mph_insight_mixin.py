@@ -1,5 +1,6 @@
 from odoo import api, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, drop_view_if_exists
 
 MIN_COUNT_PARAM = "mph_school.insight_min_count"
 DEFAULT_MIN_COUNT = 5
@@ -49,20 +50,20 @@ class MphInsightMixin(models.AbstractModel):
         if self._abstract:
             return
         cr = self.env.cr
-        cr.execute(f"DROP MATERIALIZED VIEW IF EXISTS {self._table}")  # pylint: disable=sql-injection
-        cr.execute(f"DROP VIEW IF EXISTS {self._table}")  # pylint: disable=sql-injection
+        drop_view_if_exists(cr, self._table)
+        table = SQL.identifier(self._table)
         if self._insight_materialized:
-            cr.execute(f"CREATE MATERIALIZED VIEW {self._table} AS ({self._insight_query()})")  # pylint: disable=sql-injection
-            cr.execute(f"CREATE UNIQUE INDEX {self._table}_id_idx ON {self._table} (id)")  # pylint: disable=sql-injection
+            cr.execute(SQL("CREATE MATERIALIZED VIEW %s AS (%s)", table, SQL(self._insight_query())))
+            cr.execute(SQL("CREATE UNIQUE INDEX %s ON %s (id)", SQL.identifier(f"{self._table}_id_idx"), table))
         else:
-            cr.execute(f"CREATE VIEW {self._table} AS ({self._insight_query()})")  # pylint: disable=sql-injection
+            cr.execute(SQL("CREATE VIEW %s AS (%s)", table, SQL(self._insight_query())))
 
     @api.model
     def _insight_refresh(self):
         """Recompute a materialized report; readers keep the old figures meanwhile."""
         if self._insight_materialized:
             self.env.flush_all()
-            self.env.cr.execute(f"REFRESH MATERIALIZED VIEW CONCURRENTLY {self._table}")  # pylint: disable=sql-injection
+            self.env.cr.execute(SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY %s", SQL.identifier(self._table)))
             self.invalidate_model()
 
     @api.model

@@ -1,4 +1,3 @@
-import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 import { formatFloat, formatInteger } from "@web/views/fields/formatters";
@@ -9,7 +8,8 @@ import { formatFloat, formatInteger } from "@web/views/fields/formatters";
  */
 export function formatInsight(value, field = {}) {
     if (value === false || value === null) {
-        return _t("< %s", session.mph_insight_min_count || 5);
+        // "< 5" reads the same in every language.
+        return `< ${session.mph_insight_min_count || 5}`;
     }
     if (field.type === "float") {
         return formatFloat(value, { digits: [16, 1] });
