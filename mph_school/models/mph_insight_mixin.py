@@ -146,7 +146,12 @@ class MphInsightMixin(models.AbstractModel):
 
     def _insight_allowed_aggregates(self):
         allowed = {"__count"}
-        for name in (*self._insight_counts, *self._insight_ratios, *self._insight_guarded, *self._insight_open_measures):
+        for name in (
+            *self._insight_counts,
+            *self._insight_ratios,
+            *self._insight_guarded,
+            *self._insight_open_measures,
+        ):
             allowed.add(f"{name}:{self._fields[name].aggregator}")
         return allowed
 

@@ -19,6 +19,4 @@ class ResConfigSettings(models.TransientModel):
     def _check_mph_insight_min_count(self):
         for settings in self:
             if settings.mph_insight_min_count < 2:
-                raise ValidationError(
-                    self.env._("The smallest group shown in reports must be at least 2 pupils.")
-                )
+                raise ValidationError(self.env._("The smallest group shown in reports must be at least 2 pupils."))

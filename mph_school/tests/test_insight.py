@@ -79,7 +79,9 @@ class TestInsight(MphCommon):
         for pupil in trial:
             cls._enrol(pupil, cls.harp, "trial", date_requested="2024-02-01", date_trial="2024-03-10")
         # A cancelled request leaves no trace in the figures.
-        cls._enrol(cls._pupils("Afgezegd", 1, "1990-01-01", "9801 AA"), cls.harp, "cancelled", date_requested="2024-02-01")
+        cls._enrol(
+            cls._pupils("Afgezegd", 1, "1990-01-01", "9801 AA"), cls.harp, "cancelled", date_requested="2024-02-01"
+        )
 
         cls.env["mph.insight.demand"]._cron_refresh_insight()
 
@@ -235,20 +237,33 @@ class TestInsight(MphCommon):
 
     def test_population_figures(self):
         region = [("zip_region", "=", "99"), ("season_id", "=", self.season_2425.id)]
-        exact = self._cells(
-            self.user_coordinator, "mph.insight.population", region, "age_bracket", POPULATION_MEASURES
-        )
+        exact = self._cells(self.user_coordinator, "mph.insight.population", region, "age_bracket", POPULATION_MEASURES)
         self.assertEqual(
             exact,
             {
                 "0-11": dict(
-                    student_count=6, new_count=0, stopped_count=0, previous_count=6, retained_count=6, retention_rate=100.0
+                    student_count=6,
+                    new_count=0,
+                    stopped_count=0,
+                    previous_count=6,
+                    retained_count=6,
+                    retention_rate=100.0,
                 ),
                 "16-17": dict(
-                    student_count=5, new_count=5, stopped_count=0, previous_count=0, retained_count=0, retention_rate=0.0
+                    student_count=5,
+                    new_count=5,
+                    stopped_count=0,
+                    previous_count=0,
+                    retained_count=0,
+                    retention_rate=0.0,
                 ),
                 "26-64": dict(
-                    student_count=0, new_count=0, stopped_count=3, previous_count=3, retained_count=0, retention_rate=0.0
+                    student_count=0,
+                    new_count=0,
+                    stopped_count=3,
+                    previous_count=3,
+                    retained_count=0,
+                    retention_rate=0.0,
                 ),
             },
         )
@@ -364,8 +379,10 @@ class TestInsight(MphCommon):
                     self.env[model].with_user(user).read_group([], ["__count"], [])
         with self.assertRaises(AccessError):
             self.env["mph.insight.population"].with_user(self.user_director).search_read([], ["zip_area"])
-        groups = self.env["mph.insight.population"].with_user(self.user_director).web_read_group(
-            [("zip_region", "=", "99")], ["student_count:sum"], ["season_id"]
+        groups = (
+            self.env["mph.insight.population"]
+            .with_user(self.user_director)
+            .web_read_group([("zip_region", "=", "99")], ["student_count:sum"], ["season_id"])
         )
         self.assertTrue(groups["length"] >= 2)
 
@@ -384,9 +401,7 @@ class TestInsight(MphCommon):
         for user, visible in expected.items():
             menu_ids = menus.with_user(user)._visible_menu_ids()
             with self.subTest(user=user.login):
-                self.assertEqual(
-                    (root.id in menu_ids, demand.id in menu_ids, population.id in menu_ids), visible
-                )
+                self.assertEqual((root.id in menu_ids, demand.id in menu_ids, population.id in menu_ids), visible)
 
     def test_dashboards_in_dutch(self):
         self.env["res.lang"]._activate_lang("nl_NL")
