@@ -32,6 +32,9 @@
         "web.assets_backend": [
             "mph_school/static/src/js/insight_formatter.js",
         ],
+        "web.assets_tests": [
+            "mph_school/static/tests/tours/mph_insight_tour.js",
+        ],
     },
     "application": True,
     "installable": True,

@@ -1,7 +1,7 @@
 from datetime import date
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import MphCommon
 
@@ -413,3 +413,33 @@ class TestInsight(MphCommon):
         self.assertIn("Wacht", labels["waiting_count"]["string"])
         with self.assertRaisesRegex(AccessError, "alleen totalen"):
             env["mph.insight.population"].search_read([], ["zip_area"])
+
+
+@tagged("post_install", "-at_install", "mph_insight")
+class TestInsightDashboard(MphCommon, HttpCase):
+    """The dashboard in a real browser, as the artistic manager, in Dutch."""
+
+    def test_waiting_list_dashboard(self):
+        self.env["res.lang"]._activate_lang("nl_NL")
+        self.env["ir.module.module"]._load_module_terms(["mph_school"], ["nl_NL"], overwrite=True)
+        self.user_artistic.lang = "nl_NL"
+        harp = self.env["mph.lesson.type"].create({"name": "Harp (insight)", "kind": "individual"})
+        teacher = self.env["mph.teacher"].create({"name": "Harpdocent", "lesson_type_ids": [(6, 0, harp.ids)]})
+        pupils = self.env["mph.student"].create(
+            [{"name": f"Harpleerling {i}", "birthdate": "1990-01-01"} for i in range(7)]
+        )
+        self.env["mph.enrollment"].create(
+            [
+                {
+                    "student_id": pupil.id,
+                    "lesson_type_id": harp.id,
+                    "teacher_id": teacher.id,
+                    "state": "active" if i < 5 else "waiting",
+                    "date_requested": "2024-01-10",
+                    "date_start": "2024-03-05" if i < 5 else False,
+                }
+                for i, pupil in enumerate(pupils)
+            ]
+        )
+        self.env["mph.insight.demand"]._cron_refresh_insight()
+        self.start_tour("/odoo/action-mph_school.mph_insight_demand_action", "mph_insight_tour", login="mph_artistic")
