@@ -15,7 +15,7 @@ registry.category("web_tour.tours").add("mph_insight_tour", {
         },
         {
             content: "Its five active pupils are shown",
-            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td .o_value:contains('5')",
+            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td .o_value:contains('5'):not(:contains('<'))",
         },
         {
             content: "A cell opens no list of rows",
