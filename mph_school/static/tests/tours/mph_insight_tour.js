@@ -2,7 +2,7 @@ import { registry } from "@web/core/registry";
 
 // The artistic manager opens the waiting-list dashboard: Dutch labels, the
 // harp's small waiting list shown as "< 5", its five active pupils as 5, and
-// no drill-down from a cell.
+// no drill-down from a cell; the graph of the same figures.
 registry.category("web_tour.tours").add("mph_insight_tour", {
     steps: () => [
         {
@@ -25,6 +25,15 @@ registry.category("web_tour.tours").add("mph_insight_tour", {
         {
             content: "Still on the pivot, no list view",
             trigger: "body:not(:has(.o_list_view)) .o_pivot",
+        },
+        {
+            content: "Switch to the graph",
+            trigger: "button.o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph draws the same suppressed figures without an error",
+            trigger: "body:not(:has(.o_error_dialog)) .o_graph_renderer canvas",
         },
     ],
 });
