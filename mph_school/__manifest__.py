@@ -19,6 +19,11 @@
         "views/mph_teacher_views.xml",
         "views/mph_enrollment_views.xml",
         "views/mph_student_views.xml",
+        "views/mph_insight_demand_views.xml",
+        "views/mph_insight_capacity_views.xml",
+        "views/mph_insight_population_views.xml",
+        "views/res_config_settings_views.xml",
+        "data/mph_insight_data.xml",
         "views/mph_school_menus.xml",
         "views/mph_portal_templates.xml",
     ],
@@ -26,6 +31,9 @@
         "demo/mph_school_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "mph_school/static/src/js/insight_formatter.js",
+        ],
         "web.assets_tests": [
             "mph_school/static/tests/tours/**/*",
         ],

@@ -6,3 +6,9 @@ from . import mph_teacher
 from . import mph_enrollment
 from . import mph_student
 from . import mph_school_demo
+from . import mph_insight_mixin
+from . import mph_insight_demand
+from . import mph_insight_capacity
+from . import mph_insight_population
+from . import res_config_settings
+from . import ir_http

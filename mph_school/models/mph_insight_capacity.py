@@ -1,0 +1,56 @@
+from odoo import fields, models
+
+from .mph_insight_demand import ENSEMBLES, KINDS
+
+
+class MphInsightCapacity(models.Model):
+    """Places and teachers per lesson type against the demand of today: pupils
+    in trial or regular lessons and on the waiting list. Always current (a
+    plain view over the enrolments)."""
+
+    _name = "mph.insight.capacity"
+    _inherit = ["mph.insight.mixin"]
+    _description = "Capacity and demand per lesson type"
+    _auto = False
+    _order = "lesson_type_id"
+    _rec_name = "lesson_type_id"
+    _insight_dimensions = ("lesson_type_id", "kind", "ensemble_type")
+    _insight_counts = ("seats_taken", "waiting_count", "demand_count")
+    _insight_open_measures = ("capacity", "teacher_count")
+
+    lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
+    kind = fields.Selection(KINDS, readonly=True)
+    ensemble_type = fields.Selection(ENSEMBLES, string="Ensemble", readonly=True)
+    capacity = fields.Integer(
+        string="Places", aggregator="sum", readonly=True, help="Places of the lesson type; 0 means no limit."
+    )
+    teacher_count = fields.Integer(string="Teachers", aggregator="sum", readonly=True)
+    seats_taken = fields.Integer(string="In lessons", aggregator="sum", readonly=True)
+    waiting_count = fields.Integer(string="Waiting", aggregator="sum", readonly=True)
+    demand_count = fields.Integer(string="Demand", aggregator="sum", readonly=True, help="In lessons plus waiting.")
+
+    def _insight_query(self):
+        return """
+            SELECT lt.id AS id, lt.id AS lesson_type_id, lt.kind, lt.ensemble_type,
+                   coalesce(lt.capacity, 0) AS capacity,
+                   coalesce(t.teacher_count, 0)::integer AS teacher_count,
+                   coalesce(e.seats, 0)::integer AS seats_taken,
+                   coalesce(e.waiting, 0)::integer AS waiting_count,
+                   (coalesce(e.seats, 0) + coalesce(e.waiting, 0))::integer AS demand_count
+              FROM mph_lesson_type lt
+              LEFT JOIN (
+                    SELECT rel.mph_lesson_type_id AS lesson_type_id, count(*) AS teacher_count
+                      FROM mph_lesson_type_mph_teacher_rel rel
+                      JOIN mph_teacher t ON t.id = rel.mph_teacher_id AND t.active
+                     GROUP BY rel.mph_lesson_type_id
+                   ) t ON t.lesson_type_id = lt.id
+              LEFT JOIN (
+                    SELECT lesson_type_id,
+                           count(*) FILTER (WHERE state IN ('trial', 'active')) AS seats,
+                           count(*) FILTER (WHERE state = 'waiting') AS waiting
+                      FROM mph_enrollment
+                     WHERE state IN ('waiting', 'trial', 'active')
+                     GROUP BY lesson_type_id
+                   ) e ON e.lesson_type_id = lt.id
+             WHERE lt.active
+        """

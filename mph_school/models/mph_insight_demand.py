@@ -1,0 +1,150 @@
+from odoo import fields, models
+
+KINDS = [("individual", "Individual"), ("group", "Group lesson"), ("ensemble", "Ensemble")]
+ENSEMBLES = [("band", "Band"), ("orkest", "Orchestra"), ("koor", "Choir")]
+
+
+class MphInsightDemand(models.Model):
+    """Demand per lesson type and month: one row per lesson type and month of
+    each school year up to the current month. Snapshot figures (waiting,
+    trial, active) are taken at the end of the month; event figures
+    (requested, placed, started, stopped) count what happened in the month.
+    Cancelled enrolments are left out: the date they were cancelled is not
+    known."""
+
+    _name = "mph.insight.demand"
+    _inherit = ["mph.insight.mixin"]
+    _description = "Demand per lesson type"
+    _auto = False
+    _order = "month desc, lesson_type_id"
+    _rec_name = "month"
+    _insight_materialized = True
+    _insight_dimensions = ("season_id", "month", "lesson_type_id", "kind", "ensemble_type")
+    _insight_counts = (
+        "waiting_count",
+        "trial_count",
+        "active_count",
+        "requested_count",
+        "placed_count",
+        "started_count",
+        "stopped_count",
+    )
+    _insight_ratios = {"waiting_days_avg": ("waiting_days_total", "placed_count", 1)}
+    _insight_guarded = {"waiting_days_total": "placed_count", "waiting_days_max": "placed_count"}
+
+    # ------------------------------------------------------------
+    # Dimensions
+    # ------------------------------------------------------------
+
+    season_id = fields.Many2one("mph.season", string="School year", readonly=True)
+    month = fields.Date(readonly=True)
+    lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
+    kind = fields.Selection(KINDS, readonly=True)
+    ensemble_type = fields.Selection(ENSEMBLES, string="Ensemble", readonly=True)
+
+    # ------------------------------------------------------------
+    # Measures
+    # ------------------------------------------------------------
+
+    waiting_count = fields.Integer(string="Waiting (end of month)", aggregator="sum", readonly=True)
+    trial_count = fields.Integer(string="In trial lessons (end of month)", aggregator="sum", readonly=True)
+    active_count = fields.Integer(string="Active (end of month)", aggregator="sum", readonly=True)
+    requested_count = fields.Integer(string="New requests", aggregator="sum", readonly=True)
+    placed_count = fields.Integer(string="Off the waiting list", aggregator="sum", readonly=True)
+    started_count = fields.Integer(string="Started", aggregator="sum", readonly=True)
+    stopped_count = fields.Integer(string="Stopped", aggregator="sum", readonly=True)
+    waiting_days_total = fields.Integer(string="Waiting days (total)", aggregator="sum", readonly=True)
+    waiting_days_avg = fields.Float(
+        string="Average waiting time (days)",
+        aggregator="avg",
+        digits=(16, 1),
+        readonly=True,
+        help="Days from the request to the trial lesson or start, of those who left the waiting list.",
+    )
+    waiting_days_max = fields.Integer(string="Longest waiting time (days)", aggregator="max", readonly=True)
+
+    def _insight_query(self):
+        return """
+            WITH months AS (
+                SELECT s.id AS season_id, m::date AS month
+                  FROM mph_season s
+                 CROSS JOIN LATERAL generate_series(
+                       date_trunc('month', s.date_start), s.date_end, interval '1 month') AS m
+                 WHERE m <= date_trunc('month', current_date)
+            ),
+            enrollment AS (
+                SELECT lesson_type_id, date_requested, date_trial, date_start,
+                       coalesce(date_trial, date_start) AS placed,
+                       CASE WHEN state = 'stopped' THEN date_end END AS ended
+                  FROM mph_enrollment
+                 WHERE state != 'cancelled'
+            ),
+            events AS (
+                SELECT e.lesson_type_id, date_trunc('month', v.day)::date AS month, v.what, v.days
+                  FROM enrollment e
+                 CROSS JOIN LATERAL (VALUES
+                       ('requested', e.date_requested, NULL::integer),
+                       ('placed', e.placed, e.placed - e.date_requested),
+                       ('trial_in', e.date_trial, NULL),
+                       ('trial_out', CASE WHEN e.date_trial IS NOT NULL
+                                          THEN coalesce(e.date_start, e.ended) END, NULL),
+                       ('started', e.date_start, NULL),
+                       ('stopped', e.ended, NULL),
+                       ('active_out', CASE WHEN e.date_start IS NOT NULL THEN e.ended END, NULL)
+                       ) AS v(what, day, days)
+                 WHERE v.day IS NOT NULL
+            ),
+            monthly AS (
+                SELECT lesson_type_id, month,
+                       count(*) FILTER (WHERE what = 'requested') AS requested,
+                       count(*) FILTER (WHERE what = 'placed') AS placed,
+                       count(*) FILTER (WHERE what = 'trial_in') AS trial_in,
+                       count(*) FILTER (WHERE what = 'trial_out') AS trial_out,
+                       count(*) FILTER (WHERE what = 'started') AS started,
+                       count(*) FILTER (WHERE what = 'stopped') AS stopped,
+                       count(*) FILTER (WHERE what = 'active_out') AS active_out,
+                       coalesce(sum(days) FILTER (WHERE what = 'placed'), 0) AS days_total,
+                       coalesce(max(days) FILTER (WHERE what = 'placed'), 0) AS days_max
+                  FROM events
+                 GROUP BY lesson_type_id, month
+            ),
+            grid AS (
+                SELECT lt.id AS lesson_type_id, m.season_id, m.month
+                  FROM mph_lesson_type lt CROSS JOIN months m
+            ),
+            running AS (
+                SELECT coalesce(g.lesson_type_id, a.lesson_type_id) AS lesson_type_id,
+                       coalesce(g.month, a.month) AS month,
+                       g.season_id,
+                       coalesce(a.requested, 0) AS requested,
+                       coalesce(a.placed, 0) AS placed,
+                       coalesce(a.started, 0) AS started,
+                       coalesce(a.stopped, 0) AS stopped,
+                       coalesce(a.days_total, 0) AS days_total,
+                       coalesce(a.days_max, 0) AS days_max,
+                       sum(coalesce(a.requested, 0) - coalesce(a.placed, 0)) OVER w AS waiting,
+                       sum(coalesce(a.trial_in, 0) - coalesce(a.trial_out, 0)) OVER w AS trial,
+                       sum(coalesce(a.started, 0) - coalesce(a.active_out, 0)) OVER w AS active
+                  FROM grid g
+                  FULL JOIN monthly a ON a.lesson_type_id = g.lesson_type_id AND a.month = g.month
+                WINDOW w AS (PARTITION BY coalesce(g.lesson_type_id, a.lesson_type_id)
+                             ORDER BY coalesce(g.month, a.month))
+            )
+            SELECT r.lesson_type_id * 100000
+                       + extract(year FROM r.month)::integer * 12
+                       + extract(month FROM r.month)::integer - 1 AS id,
+                   r.season_id, r.month, r.lesson_type_id, lt.kind, lt.ensemble_type,
+                   r.waiting::integer AS waiting_count,
+                   r.trial::integer AS trial_count,
+                   r.active::integer AS active_count,
+                   r.requested::integer AS requested_count,
+                   r.placed::integer AS placed_count,
+                   r.started::integer AS started_count,
+                   r.stopped::integer AS stopped_count,
+                   r.days_total::integer AS waiting_days_total,
+                   CASE WHEN r.placed > 0 THEN r.days_total::float / r.placed ELSE 0 END AS waiting_days_avg,
+                   r.days_max::integer AS waiting_days_max
+              FROM running r
+              JOIN mph_lesson_type lt ON lt.id = r.lesson_type_id
+             WHERE r.season_id IS NOT NULL
+        """

@@ -1,0 +1,39 @@
+import { registry } from "@web/core/registry";
+
+// The artistic manager opens the waiting-list dashboard: Dutch labels, the
+// harp's small waiting list shown as "< 5", its five active pupils as 5, and
+// no drill-down from a cell; the graph of the same figures.
+registry.category("web_tour.tours").add("mph_insight_tour", {
+    steps: () => [
+        {
+            content: "The pivot shows the measures in Dutch",
+            trigger: ".o_pivot th:contains('Wachtend (einde maand)')",
+        },
+        {
+            content: "The harp's waiting list is too small to show",
+            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('< 5')",
+        },
+        {
+            content: "Its five active pupils are shown",
+            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td .o_value:contains('5'):not(:contains('<'))",
+        },
+        {
+            content: "A cell opens no list of rows",
+            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('< 5')",
+            run: "click",
+        },
+        {
+            content: "Still on the pivot, no list view",
+            trigger: "body:not(:has(.o_list_view)) .o_pivot",
+        },
+        {
+            content: "Switch to the graph",
+            trigger: "button.o_switch_view.o_graph",
+            run: "click",
+        },
+        {
+            content: "The graph draws the same suppressed figures without an error",
+            trigger: "body:not(:has(.o_error_dialog)) .o_graph_renderer canvas",
+        },
+    ],
+});
