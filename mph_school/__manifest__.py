@@ -13,11 +13,13 @@
         "security/ir.model.access.csv",
         "security/mph_school_security.xml",
         "data/mph_season_data.xml",
+        "data/mph_retention_data.xml",
         "views/mph_season_views.xml",
         "views/mph_lesson_type_views.xml",
         "views/mph_teacher_views.xml",
         "views/mph_enrollment_views.xml",
         "views/mph_student_views.xml",
+        "views/mph_retention_log_views.xml",
         "views/mph_school_menus.xml",
     ],
     "demo": [

@@ -6,3 +6,6 @@ from . import mph_teacher
 from . import mph_enrollment
 from . import mph_student
 from . import mph_school_demo
+from . import mph_retention_log
+from . import mph_retention
+from . import res_config_settings

@@ -1,0 +1,35 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    # Retention periods of the privacy policy; read by mph.retention.
+    mph_archive_months = fields.Integer(
+        string="Passive archive after (months)",
+        config_parameter="mph_school.retention_archive_months",
+        default=24,
+        help="Months after a pupil's lessons ended before the record moves to the passive archive.",
+    )
+    mph_retention_years = fields.Integer(
+        string="Statutory retention (years)",
+        config_parameter="mph_school.retention_years",
+        default=7,
+        help="Years after the end of the calendar year of the last enrolment before a pupil's data is "
+        "destroyed (AWR art. 52: seven years).",
+    )
+    mph_retention_batch_size = fields.Integer(
+        string="Retention batch size",
+        config_parameter="mph_school.retention_batch_size",
+        default=200,
+        help="Pupils processed per batch (and per commit) by the daily retention job.",
+    )
+
+    @api.constrains("mph_archive_months", "mph_retention_years", "mph_retention_batch_size")
+    def _check_mph_retention(self):
+        for settings in self:
+            if min(settings.mph_archive_months, settings.mph_retention_years, settings.mph_retention_batch_size) < 1:
+                raise ValidationError(
+                    self.env._("The archive period, the statutory retention and the batch size must be at least 1.")
+                )
