@@ -94,8 +94,10 @@ class MphRetention(models.AbstractModel):
         Student = self._students()
         destroy = Student.search(self._destruction_due_domain(today, settings), order="id")
         held = destroy._get_legal_hold_students()
+        destroy -= held
+        # A held pupil still moves to the passive archive.
         archive = Student.search(self._archive_due_domain(today, settings), order="id") - destroy
-        return archive, destroy - held, held
+        return archive, destroy, held
 
     # ------------------------------------------------------------
     # The job
