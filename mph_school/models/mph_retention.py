@@ -1,4 +1,5 @@
 import logging
+import time
 import uuid
 from datetime import date
 
@@ -132,8 +133,18 @@ class MphRetention(models.AbstractModel):
             for ids in split_every(settings["batch_size"], students.ids):
                 batch_no += 1
                 batch = self._students().browse(ids)
+                start = time.perf_counter()
                 processed, failed = self._process_batch(rule, batch)
-                Log.create({**run, "rule": rule, "batch": batch_no, "count": processed, "failed_count": failed})
+                Log.create(
+                    {
+                        **run,
+                        "rule": rule,
+                        "batch": batch_no,
+                        "count": processed,
+                        "failed_count": failed,
+                        "duration": time.perf_counter() - start,
+                    }
+                )
                 result["archived" if rule == "archive" else "destroyed"] += processed
                 result["failed"] += failed
                 done += len(ids)

@@ -31,3 +31,4 @@ class MphRetentionLog(models.Model):
     failed_count = fields.Integer(
         string="Failed", readonly=True, help="Pupils skipped because of an error (see the server log)."
     )
+    duration = fields.Float(string="Seconds", readonly=True, digits=(16, 3), help="Time the batch took.")
