@@ -9,3 +9,4 @@ from . import mph_school_demo
 from . import mph_retention_log
 from . import mph_retention
 from . import res_config_settings
+from . import mph_privacy_request

@@ -244,6 +244,22 @@ class MphRetention(models.AbstractModel):
             env["mail.followers"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
         env["mail.followers"].search([("partner_id", "in", partner.ids)]).unlink()
 
+    def _erase_on_request(self, student):
+        """Erasure on a data-subject request: anonymise now, in one savepoint,
+        and log it like the job does. (The fiscal subset kept for invoices is
+        for the invoicing module to exclude.)"""
+        with self.env.cr.savepoint():
+            self._anonymise(student)
+        self.env["mph.retention.log"].sudo().create(
+            {
+                "run_reference": f"{fields.Datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
+                "rule": "erasure",
+                "trigger": "manual",
+                "batch": 1,
+                "count": len(student),
+            }
+        )
+
     # ------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------
