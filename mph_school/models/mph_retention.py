@@ -1,6 +1,7 @@
 import logging
 import time
 import uuid
+from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -156,17 +157,16 @@ class MphRetention(models.AbstractModel):
         return result
 
     def _process_batch(self, rule, students):
-        """Process a batch; returns (processed, failed). Archiving is one write
-        per batch; should it fail, the batch is retried pupil by pupil so that
-        only the failing pupil is skipped."""
-        if rule == "archive":
-            try:
-                with self.env.cr.savepoint():
-                    self._archive(students)
-                return len(students), 0
-            except Exception:  # fall back to one by one, logged there
-                _logger.warning("Retention: archive batch failed, retrying pupil by pupil", exc_info=True)
+        """Process a batch; returns (processed, failed). The batch is first
+        processed as a whole in one savepoint; should that fail, it is retried
+        pupil by pupil so that only the failing pupil is skipped."""
         method = self._archive if rule == "archive" else self._anonymise
+        try:
+            with self.env.cr.savepoint():
+                method(students)
+            return len(students), 0
+        except Exception:  # fall back to one by one, where each failure is logged
+            _logger.warning("Retention: %s batch failed, retrying pupil by pupil", rule, exc_info=True)
         processed = failed = 0
         for student in students:
             try:
@@ -191,36 +191,38 @@ class MphRetention(models.AbstractModel):
         itself with the birth year and postcode area, its enrolments (lesson
         types and dates) for statistics. A guardian left without pupils is
         anonymised too."""
-        for student in students.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True):
-            partner = student.partner_id
-            guardian = student.guardian_id
-            enrollments = student.enrollment_ids
-            label = self.env._("Anonymised pupil %s", student.id)
-            # The statistics keys in the same write that clears what they come from.
-            student.write(
-                {
-                    "birth_year": student.birth_year,
-                    "zip_area": student.zip_area,
-                    "birthdate": False,
-                    "phone": False,
-                    "mobile": False,
-                    "guardian_id": False,
-                    "guardian_phone": False,
-                    "note": False,
-                    "privacy_accepted_date": False,
-                    "guardian_consent_date": False,
-                    "newsletter_consent": False,
-                    "legal_hold": False,
-                    "state": "anonymised",
-                    "active": False,
-                }
-            )
-            self._anonymise_partner(partner, label)
-            enrollments.write({"note": False, "preferred_times": False})
-            self._remove_traces({"mph.student": student.ids, "mph.enrollment": enrollments.ids}, partner)
-            if guardian and not (guardian.mph_ward_ids or guardian.mph_student_ids or guardian.user_ids):
-                self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))
-                self._remove_traces({}, guardian)
+        students = students.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
+        partners = students.partner_id
+        guardians = students.guardian_id
+        enrollments = students.enrollment_ids
+        cleared = {
+            "birthdate": False,
+            "phone": False,
+            "mobile": False,
+            "guardian_id": False,
+            "guardian_phone": False,
+            "note": False,
+            "privacy_accepted_date": False,
+            "guardian_consent_date": False,
+            "newsletter_consent": False,
+            "legal_hold": False,
+            "state": "anonymised",
+            "active": False,
+        }
+        # The statistics keys go in the same write that clears what they come
+        # from, grouped so that a batch needs few writes.
+        by_keys = defaultdict(list)
+        for student in students:
+            by_keys[(student.birth_year, student.zip_area)].append(student.id)
+        for (birth_year, zip_area), ids in by_keys.items():
+            students.browse(ids).write({**cleared, "birth_year": birth_year, "zip_area": zip_area})
+        for student in students:
+            self._anonymise_partner(student.partner_id, self.env._("Anonymised pupil %s", student.id))
+        enrollments.write({"note": False, "preferred_times": False})
+        lone_guardians = guardians.filtered(lambda g: not (g.mph_ward_ids or g.mph_student_ids or g.user_ids))
+        for guardian in lone_guardians:
+            self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))
+        self._remove_traces({"mph.student": students.ids, "mph.enrollment": enrollments.ids}, partners | lone_guardians)
 
     def _anonymise_partner(self, partner, label):
         partner = partner.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)

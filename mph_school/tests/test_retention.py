@@ -191,6 +191,16 @@ class TestRetentionLifecycle(RetentionCommon):
         self.assertEqual(self.guardian.name, "Esther de Vries", "the guardian of a remaining pupil stays")
         self.assertEqual(self.guardian.email, "esther@example.nl")
 
+    def test_siblings_in_one_batch_take_their_guardian_along(self):
+        parent = self.env["res.partner"].create({"name": "Ruud Kok", "email": "ruud@example.nl"})
+        siblings = [self.stopped_pupil(f"{first} Kok", "2020-06-30", guardian_id=parent.id) for first in ("Tim", "Eva")]
+        with freeze_time("2028-02-01"):
+            self.assertEqual(self.Retention._run()["destroyed"], 2)
+        for sibling in siblings:
+            self.assert_anonymised(sibling)
+        self.assertTrue(parent.name.startswith("Anonymised guardian"), parent.name)
+        self.assertFalse(parent.email)
+
     def test_legal_hold_skips_lists_and_releases(self):
         held = self.stopped_pupil("Joris Mulder", "2020-06-30", legal_hold=True)
         free = self.stopped_pupil("Iris Mulder", "2020-06-30")
