@@ -310,6 +310,19 @@ class TestRetentionAccess(RetentionCommon):
     def test_finance_sees_a_held_archived_pupil(self):
         self.archived.legal_hold = True
         self.assertEqual(self.archived.with_user(self.user_finance).read(["name"])[0]["name"], "Gijs Archief")
+        Partner = self.env["res.partner"].with_user(self.user_finance).with_context(active_test=False)
+        self.assertEqual(Partner.search([("name", "=", "Gijs Archief")]), self.archived.partner_id)
+
+    def test_finance_does_not_find_archived_pupils_in_contacts(self):
+        Partner = self.env["res.partner"].with_user(self.user_finance).with_context(active_test=False)
+        self.assertFalse(Partner.search([("name", "=", "Gijs Archief")]))
+        self.assertFalse(Partner.name_search("Gijs"))
+        with self.assertRaises(AccessError):
+            self.archived.partner_id.with_user(self.user_finance).read(["email"])
+        self.assertEqual(Partner.search([("name", "=", "Mila Gestopt")]), self.stopped.partner_id)
+        self.assertIn(self.guardian, Partner.search([("email", "=", "esther@example.nl")]), "other contacts stay")
+        coordinator = self.env["res.partner"].with_user(self.user_coordinator).with_context(active_test=False)
+        self.assertEqual(coordinator.search([("name", "=", "Gijs Archief")]), self.archived.partner_id)
 
     def test_coordinator_who_is_also_finance_keeps_the_archive(self):
         self.user_coordinator.groups_id += self.env.ref("mph_school.group_finance")
