@@ -22,6 +22,7 @@
         "views/mph_student_views.xml",
         "views/mph_retention_log_views.xml",
         "views/mph_privacy_request_views.xml",
+        "views/mph_student_read_log_views.xml",
         "views/mph_school_menus.xml",
     ],
     "demo": [

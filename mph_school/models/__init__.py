@@ -10,3 +10,4 @@ from . import mph_retention_log
 from . import mph_retention
 from . import res_config_settings
 from . import mph_privacy_request
+from . import mph_student_read_log

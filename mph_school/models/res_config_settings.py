@@ -26,10 +26,26 @@ class ResConfigSettings(models.TransientModel):
         help="Pupils processed per batch (and per commit) by the daily retention job.",
     )
 
-    @api.constrains("mph_archive_months", "mph_retention_years", "mph_retention_batch_size")
+    mph_read_log_days = fields.Integer(
+        string="Keep the read log (days)",
+        config_parameter="mph_school.read_log_days",
+        default=365,
+        help="Rows of the log of who read which pupil are purged after this many days.",
+    )
+
+    @api.constrains("mph_archive_months", "mph_retention_years", "mph_retention_batch_size", "mph_read_log_days")
     def _check_mph_retention(self):
         for settings in self:
-            if min(settings.mph_archive_months, settings.mph_retention_years, settings.mph_retention_batch_size) < 1:
+            values = (
+                settings.mph_archive_months,
+                settings.mph_retention_years,
+                settings.mph_retention_batch_size,
+                settings.mph_read_log_days,
+            )
+            if min(values) < 1:
                 raise ValidationError(
-                    self.env._("The archive period, the statutory retention and the batch size must be at least 1.")
+                    self.env._(
+                        "The archive period, the statutory retention, the batch size and the read-log period "
+                        "must be at least 1."
+                    )
                 )

@@ -4,3 +4,4 @@ from . import test_enrollment
 from . import test_translation
 from . import test_retention
 from . import test_privacy_request
+from . import test_read_log
