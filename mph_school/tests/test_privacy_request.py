@@ -218,3 +218,23 @@ class TestPrivacyRequest(MphCommon):
         menu = self.env.ref("mph_school.menu_mph_privacy_request")
         self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.user_coordinator)._visible_menu_ids())
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.user_finance)._visible_menu_ids())
+
+
+@tagged("post_install", "-at_install", "mph_privacy_request")
+class TestPrivacyDutch(MphCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["mph_school"], ["nl_NL"], overwrite=True)
+
+    def test_privacy_screens_and_errors_in_dutch(self):
+        env = self.env(user=self.user_coordinator, context={"lang": "nl_NL"})
+        self.assertEqual(env.ref("mph_school.menu_mph_student_archive").name, "Passief archief")
+        self.assertEqual(env.ref("mph_school.menu_mph_student_read_log").name, "Wie heeft welke leerling bekeken")
+        self.assertEqual(env.ref("mph_school.menu_mph_privacy_request").name, "Privacyverzoeken")
+        request = env["mph.privacy.request"].create({"request_type": "access", "student_id": self.adult.id})
+        with self.assertRaisesRegex(UserError, "Vul eerst de reden van de verlenging in"):
+            request.action_extend()
+        with self.assertRaisesRegex(UserError, "Controleer de identiteit"):
+            request.action_process()
