@@ -29,12 +29,14 @@ class MphStudentReadLog(models.Model):
     remote_addr = fields.Char(string="From address", readonly=True)
 
     def write(self, vals):
-        raise AccessError(self.env._("The read log cannot be changed."))
+        if self:
+            raise AccessError(self.env._("The read log cannot be changed."))
+        return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_by_purge(self):
         if not self.env.context.get("mph_read_log_purge"):
             raise AccessError(self.env._("The read log cannot be deleted; it is purged automatically."))
-        return super().unlink()
 
     @api.model
     def _log_reads(self, students):
