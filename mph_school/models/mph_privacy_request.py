@@ -1,6 +1,7 @@
 import json
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -234,8 +235,21 @@ class MphPrivacyRequest(models.Model):
                 "res_id": self.id,
             }
         )
+        # Odoo stores HTML uploaded by non-administrators as text/plain (no
+        # script in attachments); downloaded, the .html file opens as a page.
+        readable = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}-inzage.html",
+                "raw": self._render_export_html(data).encode(),
+                "mimetype": "text/html",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
         self.export_attachment_id = attachment
-        self.message_post(body=self.env._("Export of the personal data created."), attachment_ids=attachment.ids)
+        self.message_post(
+            body=self.env._("Export of the personal data created."), attachment_ids=(attachment | readable).ids
+        )
         return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
 
     def _process_rectification(self):
@@ -313,6 +327,24 @@ class MphPrivacyRequest(models.Model):
             .search([("res_model", "=", thread._name), ("res_id", "=", thread.id)])
         ]
         return data
+
+    def _render_export_html(self, data):
+        """The same export as a page a person can read (and print)."""
+
+        def render(value):
+            if isinstance(value, dict):
+                rows = "".join(f"<tr><th>{escape(k)}</th><td>{render(v)}</td></tr>" for k, v in value.items())
+                return f"<table>{rows}</table>"
+            if isinstance(value, list):
+                return "<ul>" + "".join(f"<li>{render(v)}</li>" for v in value) + "</ul>"
+            return str(escape(str(value)))
+
+        title = escape(self.env._("Personal data held by the Muziekpakhuis (%s)", self.name))
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+            "<style>th{text-align:left;vertical-align:top;padding-right:1em}</style></head>"
+            f"<body><h1>{title}</h1>{render(data)}</body></html>"
+        )
 
     def _dump(self, record):
         values = {}

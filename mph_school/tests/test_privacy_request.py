@@ -149,6 +149,11 @@ class TestPrivacyRequest(MphCommon):
         ):
             self.assertIn(value, text)
         self.assertEqual(data["pupil"]["Newsletter consent"], True)
+        readable = request.message_ids.attachment_ids.filtered(lambda a: a.name.endswith(".html"))
+        self.assertEqual(len(readable), 1)
+        page = readable.raw.decode()
+        for value in ("Daan de Vries", "esther@example.nl", "gebroken pols", "Popkoor (test)"):
+            self.assertIn(value, page)
         self.assertEqual(data["guardian"]["Email"], "esther@example.nl")
         self.assertEqual(len(data["enrolments"]), 1)
         # The export is as private as the request.
