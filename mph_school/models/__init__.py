@@ -12,3 +12,7 @@ from . import mph_insight_capacity
 from . import mph_insight_population
 from . import res_config_settings
 from . import ir_http
+from . import mph_retention_log
+from . import mph_retention
+from . import mph_privacy_request
+from . import mph_student_read_log

@@ -40,6 +40,9 @@ OPEN_FIELDS = frozenset(
     }
 )
 
+# Fields whose reading is not logged in the read log: no personal data.
+NOT_PERSONAL_FIELDS = frozenset({"id", "active", "state", "create_date", "write_date"})
+
 GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
 ADULT_AGE = 18  # below this age the guardian pays
 MAX_AGE = 110
@@ -167,6 +170,14 @@ class MphStudent(models.Model):
             if name not in OPEN_FIELDS and "mph_school." not in (field.groups or ""):
                 field.groups = COORDINATOR
         return res
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # Every read by a user (read, search_read, the web client, the
+        # portal) passes here: record who read which pupil's personal fields.
+        result = super()._read_format(fnames, load=load)
+        if not self.env.su and set(fnames or ()) - NOT_PERSONAL_FIELDS:
+            self.env["mph.student.read.log"]._log_reads(self.browse([row["id"] for row in result]))
+        return result
 
     @api.model
     def _get_mail_message_access(self, res_ids, operation, model_name=None):

@@ -20,3 +20,48 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             if settings.mph_insight_min_count < 2:
                 raise ValidationError(self.env._("The smallest group shown in reports must be at least 2 pupils."))
+
+    # Retention periods of the privacy policy; read by mph.retention.
+    mph_archive_months = fields.Integer(
+        string="Passive archive after (months)",
+        config_parameter="mph_school.retention_archive_months",
+        default=24,
+        help="Months after a pupil's lessons ended before the record moves to the passive archive.",
+    )
+    mph_retention_years = fields.Integer(
+        string="Statutory retention (years)",
+        config_parameter="mph_school.retention_years",
+        default=7,
+        help="Years after the end of the calendar year of the last enrolment before a pupil's data is "
+        "destroyed (AWR art. 52: seven years).",
+    )
+    mph_retention_batch_size = fields.Integer(
+        string="Retention batch size",
+        config_parameter="mph_school.retention_batch_size",
+        default=200,
+        help="Pupils processed per batch (and per commit) by the daily retention job.",
+    )
+
+    mph_read_log_days = fields.Integer(
+        string="Keep the read log (days)",
+        config_parameter="mph_school.read_log_days",
+        default=365,
+        help="Rows of the log of who read which pupil are purged after this many days.",
+    )
+
+    @api.constrains("mph_archive_months", "mph_retention_years", "mph_retention_batch_size", "mph_read_log_days")
+    def _check_mph_retention(self):
+        for settings in self:
+            values = (
+                settings.mph_archive_months,
+                settings.mph_retention_years,
+                settings.mph_retention_batch_size,
+                settings.mph_read_log_days,
+            )
+            if min(values) < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The archive period, the statutory retention, the batch size and the read-log period "
+                        "must be at least 1."
+                    )
+                )

@@ -1,0 +1,393 @@
+import json
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import html2plaintext
+
+OPEN_STATES = ("received", "verified")
+ANSWER_MONTHS = 1  # GDPR art. 12(3): one month
+EXTENSION_MONTHS = 2  # ... extendable by two months, with reasons
+DEFAULT_WARNING_DAYS = 7
+
+# Fields of a record that are bookkeeping, not data about the person.
+EXPORT_SKIP = {"id", "display_name", "create_uid", "write_uid", "create_date", "write_date", "partner_id"}
+EXPORT_SKIP_PREFIXES = ("message_", "activity_", "website_message", "rating_")
+
+
+class MphPrivacyRequest(models.Model):
+    """A data-subject request (GDPR art. 15-21): access, rectification,
+    erasure, objection or restriction, with its one-month clock. Every step
+    is tracked in the chatter."""
+
+    _name = "mph.privacy.request"
+    _description = "Data-Subject Request"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_due, id"
+
+    # ------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------
+
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    request_type = fields.Selection(
+        [
+            ("access", "Access"),
+            ("rectification", "Rectification"),
+            ("erasure", "Erasure"),
+            ("objection", "Objection"),
+            ("restriction", "Restriction of processing"),
+        ],
+        string="Request",
+        required=True,
+        tracking=True,
+    )
+    student_id = fields.Many2one(
+        "mph.student", string="Pupil", index=True, tracking=True, context={"active_test": False}
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Person",
+        required=True,
+        index=True,
+        tracking=True,
+        help="Who made the request: the pupil's contact, a guardian or someone else.",
+    )
+    channel = fields.Selection(
+        [
+            ("email", "E-mail"),
+            ("letter", "Letter"),
+            ("phone", "Phone"),
+            ("in_person", "In person"),
+            ("website", "Website"),
+        ],
+        required=True,
+        default="email",
+        tracking=True,
+    )
+    description = fields.Text(string="What is asked")
+    user_id = fields.Many2one("res.users", string="Handled by", default=lambda self: self.env.user, tracking=True)
+    state = fields.Selection(
+        [
+            ("received", "Received"),
+            ("verified", "Identity verified"),
+            ("done", "Answered"),
+            ("rejected", "Rejected"),
+        ],
+        required=True,
+        default="received",
+        tracking=True,
+        index=True,
+    )
+    date_received = fields.Date(string="Received on", required=True, default=fields.Date.context_today, tracking=True)
+    date_due = fields.Date(string="Answer due by", compute="_compute_date_due", store=True, tracking=True)
+    is_extended = fields.Boolean(string="Extended", readonly=True, tracking=True)
+    extension_reason = fields.Text(tracking=True, help="Why the answer needs two more months (required to extend).")
+    identity_method = fields.Selection(
+        [
+            ("known_email", "Reply from the known e-mail address"),
+            ("id_document", "Identity document shown"),
+            ("in_person", "Known in person"),
+        ],
+        string="Identity checked by",
+        tracking=True,
+    )
+    date_identity_verified = fields.Datetime(string="Identity verified on", readonly=True, tracking=True)
+    date_done = fields.Date(string="Answered on", readonly=True, tracking=True)
+    response = fields.Text(string="Answer or reason", tracking=True)
+    deadline_state = fields.Selection(
+        [("ok", "On time"), ("soon", "Nearly due"), ("overdue", "Overdue"), ("closed", "Closed")],
+        compute="_compute_deadline_state",
+        string="Deadline",
+    )
+    export_attachment_id = fields.Many2one("ir.attachment", string="Export", readonly=True, copy=False)
+
+    # ------------------------------------------------------------
+    # Compute, constraints, onchange
+    # ------------------------------------------------------------
+
+    @api.depends("date_received", "is_extended")
+    def _compute_date_due(self):
+        for request in self:
+            months = ANSWER_MONTHS + (EXTENSION_MONTHS if request.is_extended else 0)
+            request.date_due = request.date_received and request.date_received + relativedelta(months=months)
+
+    @api.depends("date_due", "state")
+    @api.depends_context("date")
+    def _compute_deadline_state(self):
+        today = fields.Date.context_today(self)
+        warning = self._get_warning_days()
+        for request in self:
+            if request.state not in OPEN_STATES:
+                request.deadline_state = "closed"
+            elif request.date_due and request.date_due < today:
+                request.deadline_state = "overdue"
+            elif request.date_due and request.date_due <= today + relativedelta(days=warning):
+                request.deadline_state = "soon"
+            else:
+                request.deadline_state = "ok"
+
+    @api.model
+    def _get_warning_days(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("mph_school.privacy_request_warning_days")
+        return int(value) if value and value.isdigit() else DEFAULT_WARNING_DAYS
+
+    @api.constrains("is_extended", "extension_reason")
+    def _check_extension_reason(self):
+        for request in self:
+            if request.is_extended and not (request.extension_reason or "").strip():
+                raise ValidationError(self.env._("Extending the answer period needs a reason."))
+
+    @api.constrains("student_id", "partner_id")
+    def _check_person(self):
+        for request in self.filtered("student_id"):
+            student = request.student_id.sudo()
+            if request.partner_id not in student.partner_id | student.guardian_id:
+                raise ValidationError(
+                    self.env._("The person of %s must be the pupil or the pupil's guardian.", request.name)
+                )
+
+    @api.onchange("student_id")
+    def _onchange_student_id(self):
+        if self.student_id and not self.partner_id:
+            self.partner_id = self.student_id.partner_id
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("mph.privacy.request") or "/"
+            if vals.get("student_id") and not vals.get("partner_id"):
+                vals["partner_id"] = self.env["mph.student"].browse(vals["student_id"]).partner_id.id
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def _check_open(self):
+        for request in self:
+            if request.state not in OPEN_STATES:
+                raise UserError(self.env._("Request %s is already closed.", request.name))
+
+    def action_verify_identity(self):
+        self._check_open()
+        for request in self:
+            if not request.identity_method:
+                raise UserError(self.env._("Record how the identity was checked before verifying %s.", request.name))
+        self.write({"state": "verified", "date_identity_verified": fields.Datetime.now()})
+        return True
+
+    def action_extend(self):
+        self._check_open()
+        for request in self:
+            if request.is_extended:
+                raise UserError(self.env._("Request %s was already extended once.", request.name))
+            if not (request.extension_reason or "").strip():
+                raise UserError(self.env._("Enter the reason for the extension first; the person is told."))
+        self.write({"is_extended": True})
+        return True
+
+    def action_reject(self):
+        self._check_open()
+        for request in self:
+            if not (request.response or "").strip():
+                raise UserError(self.env._("Enter the reason for rejecting %s in the answer.", request.name))
+        self.write({"state": "rejected", "date_done": fields.Date.context_today(self)})
+        return True
+
+    def action_process(self):
+        """Carry out the request: what it means depends on its type."""
+        self.ensure_one()
+        self._check_open()
+        if self.state != "verified":
+            raise UserError(self.env._("Verify the identity of the person before processing %s.", self.name))
+        if self.request_type in ("rectification", "erasure", "objection") and not self.student_id:
+            raise UserError(self.env._("Link the pupil the request is about first."))
+        handler = getattr(self, f"_process_{self.request_type}")
+        result = handler()
+        if self.request_type != "rectification":
+            self.write({"state": "done", "date_done": fields.Date.context_today(self)})
+        return result
+
+    def action_done(self):
+        self._check_open()
+        if any(request.state != "verified" for request in self):
+            raise UserError(self.env._("Verify the identity of the person first."))
+        self.write({"state": "done", "date_done": fields.Date.context_today(self)})
+        return True
+
+    def _process_access(self):
+        data = self._collect_personal_data()
+        content = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}-inzage.json",
+                "raw": content.encode(),
+                "mimetype": "application/json",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        # Odoo stores HTML uploaded by non-administrators as text/plain (no
+        # script in attachments); downloaded, the .html file opens as a page.
+        readable = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}-inzage.html",
+                "raw": self._render_export_html(data).encode(),
+                "mimetype": "text/html",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        self.export_attachment_id = attachment
+        self.message_post(
+            body=self.env._("Export of the personal data created."), attachment_ids=(attachment | readable).ids
+        )
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+
+    def _process_rectification(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("mph_school.mph_student_action")
+        action.update({"res_id": self.student_id.id, "views": [(False, "form")], "view_mode": "form"})
+        self.message_post(body=self.env._("Pupil record opened for rectification; changes are tracked there."))
+        return action
+
+    def _process_erasure(self):
+        student = self.student_id.sudo()
+        if student._get_legal_hold_students():
+            raise UserError(
+                self.env._(
+                    "%s is under legal hold (for example an unpaid invoice): the data cannot be erased now. "
+                    "Answer the person with the reason, or clear the hold first.",
+                    self.name,
+                )
+            )
+        self.env["mph.retention"]._erase_on_request(student)
+        self.message_post(body=self.env._("The pupil's personal data has been anonymised."))
+        return True
+
+    def _process_objection(self):
+        student = self.student_id.sudo()
+        student.newsletter_consent = False
+        student.message_post(
+            body=self.env._("Objection recorded (%s): no newsletter, no processing on legitimate interest.", self.name)
+        )
+        return True
+
+    def _process_restriction(self):
+        self.message_post(body=self.env._("Restriction of processing recorded."))
+        return True
+
+    # ------------------------------------------------------------
+    # Access export
+    # ------------------------------------------------------------
+
+    def _collect_personal_data(self):
+        """Every datum the school holds on the person: the pupil record, its
+        contact, the guardian, the enrolments, chatter and files."""
+        self.ensure_one()
+        student = self.student_id.sudo().with_context(active_test=False)
+        partner = self.partner_id.sudo().with_context(active_test=False)
+        data = {"request": self.name, "generated_on": fields.Datetime.now(), "person": self._dump(partner)}
+        threads = [partner]
+        if student:
+            data["pupil"] = self._dump(student)
+            data["pupil_contact"] = self._dump(student.partner_id)
+            if student.guardian_id:
+                data["guardian"] = self._dump(student.guardian_id)
+            data["enrolments"] = [self._dump(enrollment) for enrollment in student.enrollment_ids]
+            threads += [student, student.partner_id, *student.enrollment_ids]
+        wards = partner.mph_ward_ids - student
+        if wards:
+            data["guardian_of"] = [ward.name for ward in wards]
+        data["messages"] = [
+            {
+                "record": f"{message.model},{message.res_id}",
+                "date": message.date,
+                "author": message.author_id.name or message.email_from,
+                "subject": message.subject,
+                "body": html2plaintext(message.body or ""),
+            }
+            for thread in threads
+            for message in self.env["mail.message"]
+            .sudo()
+            .search([("model", "=", thread._name), ("res_id", "=", thread.id)], order="date, id")
+        ]
+        data["files"] = [
+            {"record": f"{att.res_model},{att.res_id}", "name": att.name, "created": att.create_date}
+            for thread in threads
+            for att in self.env["ir.attachment"]
+            .sudo()
+            .search([("res_model", "=", thread._name), ("res_id", "=", thread.id)])
+        ]
+        return data
+
+    def _render_export_html(self, data):
+        """The same export as a page a person can read (and print)."""
+
+        def render(value):
+            if isinstance(value, dict):
+                rows = "".join(f"<tr><th>{escape(k)}</th><td>{render(v)}</td></tr>" for k, v in value.items())
+                return f"<table>{rows}</table>"
+            if isinstance(value, list):
+                return "<ul>" + "".join(f"<li>{render(v)}</li>" for v in value) + "</ul>"
+            return str(escape(str(value)))
+
+        title = escape(self.env._("Personal data held by the Muziekpakhuis (%s)", self.name))
+        return (
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+            "<style>th{text-align:left;vertical-align:top;padding-right:1em}</style></head>"
+            f"<body><h1>{title}</h1>{render(data)}</body></html>"
+        )
+
+    def _dump(self, record):
+        values = {}
+        for name, field in record._fields.items():
+            if (
+                not field.store
+                or field.type == "binary"
+                or name in EXPORT_SKIP
+                or name.startswith(EXPORT_SKIP_PREFIXES)
+                or not record[name]
+            ):
+                continue
+            value = record[name]
+            if field.type == "many2one":
+                value = value.display_name
+            elif field.type in ("one2many", "many2many"):
+                if field.comodel_name in ("mph.enrollment", "mph.student", "res.partner") and name != "category_id":
+                    continue  # exported in their own section
+                value = value.mapped("display_name")
+            elif field.type == "selection":
+                value = dict(field._description_selection(self.env)).get(value, value)
+            values[field.string] = value
+        return values
+
+    # ------------------------------------------------------------
+    # Cron
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_deadline_activities(self):
+        """An activity for the handler of every open request that is nearly
+        due or overdue, once per request."""
+        today = fields.Date.context_today(self)
+        limit = today + relativedelta(days=self._get_warning_days())
+        activity_type = self.env.ref("mph_school.mail_activity_type_privacy_deadline")
+        requests = self.search([("state", "in", OPEN_STATES), ("date_due", "<=", limit)])
+        for request in requests:
+            if request.activity_ids.filtered(lambda a, t=activity_type: a.activity_type_id == t):
+                continue
+            request.activity_schedule(
+                activity_type_id=activity_type.id,
+                date_deadline=request.date_due,
+                user_id=(request.user_id or self.env.user).id,
+                summary=self.env._("Answer due by %s", request.date_due),
+            )
+        return True

@@ -1,0 +1,284 @@
+import logging
+import time
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import split_every
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_ARCHIVE_MONTHS = 24
+DEFAULT_RETENTION_YEARS = 7
+DEFAULT_BATCH_SIZE = 200
+
+# Contact fields that identify a person; cleared when a pupil or guardian is
+# anonymised. What statistics keep (birth year, postcode area) is on mph.student.
+PARTNER_PERSONAL_FIELDS = (
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "zip",
+    "city",
+    "state_id",
+    "website",
+    "comment",
+    "function",
+    "vat",
+    "ref",
+    "title",
+    "image_1920",
+    "company_name",
+)
+
+
+class MphRetention(models.AbstractModel):
+    """The privacy policy's retention: two years after the lessons stopped a
+    pupil moves to the passive archive; after the statutory period the data is
+    destroyed (anonymised), unless a legal hold keeps it. Run daily by a cron;
+    every pupil is either fully processed or untouched."""
+
+    _name = "mph.retention"
+    _description = "Retention of Pupil Data"
+
+    # ------------------------------------------------------------
+    # Settings
+    # ------------------------------------------------------------
+
+    @api.model
+    def _get_settings(self):
+        icp = self.env["ir.config_parameter"].sudo()
+
+        def positive(key, default):
+            try:
+                value = int(icp.get_param(key, default))
+            except (TypeError, ValueError):
+                value = default
+            return value if value > 0 else default
+
+        return {
+            "archive_months": positive("mph_school.retention_archive_months", DEFAULT_ARCHIVE_MONTHS),
+            "retention_years": positive("mph_school.retention_years", DEFAULT_RETENTION_YEARS),
+            "batch_size": positive("mph_school.retention_batch_size", DEFAULT_BATCH_SIZE),
+        }
+
+    # ------------------------------------------------------------
+    # Who is due
+    # ------------------------------------------------------------
+
+    @api.model
+    def _archive_due_domain(self, today, settings):
+        limit = today - relativedelta(months=settings["archive_months"])
+        return [("state", "=", "stopped"), ("date_lessons_ended", "<=", limit)]
+
+    @api.model
+    def _destruction_due_domain(self, today, settings):
+        """Pupils whose statutory period has ended: it runs until the end of
+        the calendar year of the last enrolment end plus the retention years.
+        Invoicing extends this with the date of the last invoice."""
+        last_year = today.year - settings["retention_years"] - 1
+        return [("state", "in", ("stopped", "archived")), ("date_lessons_ended", "<=", date(last_year, 12, 31))]
+
+    def _students(self):
+        return self.env["mph.student"].sudo().with_context(active_test=False)
+
+    @api.model
+    def _get_due(self, today=None):
+        """(to archive, to destroy, held) as recordsets of mph.student."""
+        today = today or fields.Date.context_today(self)
+        settings = self._get_settings()
+        Student = self._students()
+        destroy = Student.search(self._destruction_due_domain(today, settings), order="id")
+        held = destroy._get_legal_hold_students()
+        destroy -= held
+        # A held pupil still moves to the passive archive.
+        archive = Student.search(self._archive_due_domain(today, settings), order="id") - destroy
+        return archive, destroy, held
+
+    # ------------------------------------------------------------
+    # The job
+    # ------------------------------------------------------------
+
+    @api.model
+    def _cron_run(self):
+        """Entry point of the daily cron: commits after every batch, so a crash
+        loses at most the batch in progress and the next run picks it up."""
+        return self._run(commit=True)
+
+    @api.model
+    def _run(self, today=None, commit=False):
+        """Archive and destroy what is due. Without ``commit`` (tests, manual
+        runs) everything stays in the caller's transaction; each pupil is
+        still processed in its own savepoint."""
+        today = today or fields.Date.context_today(self)
+        settings = self._get_settings()
+        archive, destroy, held = self._get_due(today)
+        run = {
+            "run_reference": f"{fields.Datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
+            "trigger": "cron" if commit else "manual",
+        }
+        Log = self.env["mph.retention.log"].sudo()
+        if held:
+            Log.create({**run, "rule": "hold", "batch": 0, "count": len(held)})
+        total = len(archive) + len(destroy)
+        done = 0
+        result = {"archived": 0, "destroyed": 0, "failed": 0, "held": len(held)}
+        batch_no = 0
+        for rule, students in (("archive", archive), ("destroy", destroy)):
+            for ids in split_every(settings["batch_size"], students.ids):
+                batch_no += 1
+                batch = self._students().browse(ids)
+                start = time.perf_counter()
+                processed, failed = self._process_batch(rule, batch)
+                Log.create(
+                    {
+                        **run,
+                        "rule": rule,
+                        "batch": batch_no,
+                        "count": processed,
+                        "failed_count": failed,
+                        "duration": time.perf_counter() - start,
+                    }
+                )
+                result["archived" if rule == "archive" else "destroyed"] += processed
+                result["failed"] += failed
+                done += len(ids)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                if commit:
+                    # The cron's unit of work is a batch (see _cron_run).
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Retention run %s: %s", run["run_reference"], result)
+        return result
+
+    def _process_batch(self, rule, students):
+        """Process a batch; returns (processed, failed). The batch is first
+        processed as a whole in one savepoint; should that fail, it is retried
+        pupil by pupil so that only the failing pupil is skipped."""
+        method = self._archive if rule == "archive" else self._anonymise
+        try:
+            with self.env.cr.savepoint():
+                method(students)
+            return len(students), 0
+        except Exception:  # fall back to one by one, where each failure is logged
+            _logger.warning("Retention: %s batch failed, retrying pupil by pupil", rule, exc_info=True)
+        processed = failed = 0
+        for student in students:
+            try:
+                with self.env.cr.savepoint():
+                    method(student)
+                processed += 1
+            except Exception:  # one pupil's failure must not stop the job
+                failed += 1
+                _logger.exception("Retention: %s of pupil id %s failed; skipped", rule, student.id)
+        return processed, failed
+
+    # ------------------------------------------------------------
+    # Archive and anonymise
+    # ------------------------------------------------------------
+
+    def _archive(self, students):
+        students.write({"state": "archived", "active": False})
+        students.partner_id.write({"active": False})
+
+    def _anonymise(self, students):
+        """Destroy the personal data of ``students`` now. Kept: the record
+        itself with the birth year and postcode area, its enrolments (lesson
+        types and dates) for statistics. A guardian left without pupils is
+        anonymised too."""
+        students = students.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
+        partners = students.partner_id
+        guardians = students.guardian_id
+        enrollments = students.enrollment_ids
+        cleared = {
+            "birthdate": False,
+            "phone": False,
+            "mobile": False,
+            "guardian_id": False,
+            "guardian_phone": False,
+            "note": False,
+            "privacy_accepted_date": False,
+            "guardian_consent_date": False,
+            "newsletter_consent": False,
+            "legal_hold": False,
+            "state": "anonymised",
+            "active": False,
+        }
+        # The statistics keys go in the same write that clears what they come
+        # from, grouped so that a batch needs few writes.
+        by_keys = defaultdict(list)
+        for student in students:
+            by_keys[(student.birth_year, student.zip_area)].append(student.id)
+        for (birth_year, zip_area), ids in by_keys.items():
+            students.browse(ids).write({**cleared, "birth_year": birth_year, "zip_area": zip_area})
+        for student in students:
+            self._anonymise_partner(student.partner_id, self.env._("Anonymised pupil %s", student.id))
+        enrollments.write({"note": False, "preferred_times": False})
+        lone_guardians = guardians.filtered(lambda g: not (g.mph_ward_ids or g.mph_student_ids or g.user_ids))
+        for guardian in lone_guardians:
+            self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))
+        self._remove_traces({"mph.student": students.ids, "mph.enrollment": enrollments.ids}, partners | lone_guardians)
+
+    def _anonymise_partner(self, partner, label):
+        partner = partner.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
+        vals = dict.fromkeys(PARTNER_PERSONAL_FIELDS, False)
+        vals.update({"name": label, "active": False, "category_id": [(5, 0, 0)], "parent_id": False})
+        partner.write(vals)
+        partner.bank_ids.unlink()
+
+    def _remove_traces(self, records_by_model, partner):
+        """Chatter, attachments, activities and followers of the records and of
+        the partner's contact; the partner stops following anything."""
+        env = self.env(su=True)
+        records_by_model = {**records_by_model, "res.partner": partner.ids}
+        for model, ids in records_by_model.items():
+            if not ids:
+                continue
+            where = [("model", "=", model), ("res_id", "in", ids)]
+            env["mail.message"].search(where).unlink()
+            env["ir.attachment"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
+            env["mail.activity"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
+            env["mail.followers"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
+        env["mail.followers"].search([("partner_id", "in", partner.ids)]).unlink()
+
+    def _erase_on_request(self, student):
+        """Erasure on a data-subject request: anonymise now, in one savepoint,
+        and log it like the job does. (The fiscal subset kept for invoices is
+        for the invoicing module to exclude.)"""
+        with self.env.cr.savepoint():
+            self._anonymise(student)
+        self.env["mph.retention.log"].sudo().create(
+            {
+                "run_reference": f"{fields.Datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
+                "rule": "erasure",
+                "trigger": "manual",
+                "batch": 1,
+                "count": len(student),
+            }
+        )
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    @api.model
+    def action_open_legal_hold(self):
+        """The pupils whose statutory period has ended but who are kept by a
+        legal hold, for the coordinator to follow up."""
+        if not self.env.user.has_group("mph_school.group_coordinator"):
+            raise AccessError(self.env._("Only the lesson coordinator can see the pupils kept under legal hold."))
+        _archive, _destroy, held = self._get_due()
+        action = self.env["ir.actions.act_window"]._for_xml_id("mph_school.mph_student_action")
+        action.update(
+            {
+                "name": self.env._("Kept under legal hold"),
+                "domain": [("id", "in", held.ids)],
+                "context": {"active_test": False, "create": False},
+            }
+        )
+        return action
