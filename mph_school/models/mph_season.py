@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from .mph_student import ADULT_AGE
 
@@ -56,7 +56,6 @@ class MphSeason(models.Model):
     payment_term_id = fields.Many2one("account.payment.term", string="Payment terms", groups=FINANCE)
     journal_id = fields.Many2one(
         "account.journal",
-        string="Journal",
         groups=FINANCE,
         domain="[('type', '=', 'sale')]",
         help="Empty: the first sales journal of the company.",
@@ -218,7 +217,7 @@ class MphSeason(models.Model):
         invoiced. The unique index on the invoice lines is the last guard."""
         self.ensure_one()
         try:
-            with self.env.cr.savepoint(flush=False):
+            with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
                 self.env.cr.execute(SQL("SELECT id FROM mph_season WHERE id = %s FOR NO KEY UPDATE NOWAIT", self.id))
         except psycopg2.errors.LockNotAvailable:
             raise UserError(

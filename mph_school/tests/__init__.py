@@ -3,3 +3,4 @@ from . import test_student
 from . import test_enrollment
 from . import test_translation
 from . import test_invoicing
+from . import test_invoicing_concurrency
