@@ -13,6 +13,10 @@ from .mph_student import ADULT_AGE
 _logger = logging.getLogger(__name__)
 
 FINANCE = "mph_school.group_finance"
+# Invoices created and posted per ORM call: large enough to batch the
+# queries, small enough that one failing payer costs little to isolate and
+# that memory stays flat for thousands of pupils.
+INVOICE_CHUNK = 250
 # Why a pupil gets no contribution invoice in a run (shown in the preview).
 SKIP_REASONS = [
     ("no_enrollment", "No active enrolment"),
@@ -245,8 +249,10 @@ class MphSeason(models.Model):
         """Create, post and (when ``send``) e-mail the contribution invoices of
         this school year for every pupil not invoiced yet.
 
-        Fast path: one batch. When the batch fails, payer by payer, so one
-        payer's problem is reported and the others are invoiced anyway.
+        Fast path: batches of ``INVOICE_CHUNK`` invoices, each created in one
+        call and posted in one call. When a batch fails, that batch goes payer
+        by payer, so one payer's problem is reported and the others are
+        invoiced anyway.
         Returns a dict with ``moves`` (account.move), ``failed`` (list of
         ``(payer name, message)``), ``not_sent`` (payers without e-mail) and
         ``skipped`` (as ``_contribution_plan``).
@@ -261,23 +267,26 @@ class MphSeason(models.Model):
             .with_company(journal.company_id)
             .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
         )
-        vals_list = [self._prepare_contribution_invoice(payer, lines, journal) for payer, lines in groups]
+        moves = Move.browse()
         failed = []
-        try:
-            with self.env.cr.savepoint():
-                moves = Move.create(vals_list)
-                moves.action_post()
-        except (UserError, ValidationError, psycopg2.IntegrityError) as batch_error:
-            _logger.info("Contribution batch of %s failed (%s); invoicing payer by payer", self.name, batch_error)
-            moves = Move.browse()
-            for (payer, _lines), vals in zip(groups, vals_list, strict=True):
-                try:
-                    with self.env.cr.savepoint():
-                        move = Move.create(vals)
-                        move.action_post()
-                    moves |= move
-                except (UserError, ValidationError, psycopg2.IntegrityError) as error:
-                    failed.append((payer.display_name, str(getattr(error, "args", [error])[0])))
+        for start in range(0, len(groups), INVOICE_CHUNK):
+            chunk = groups[start : start + INVOICE_CHUNK]
+            vals_list = [self._prepare_contribution_invoice(payer, lines, journal) for payer, lines in chunk]
+            try:
+                with self.env.cr.savepoint():
+                    created = Move.create(vals_list)
+                    created.action_post()
+                moves |= created
+            except (UserError, ValidationError, psycopg2.IntegrityError) as chunk_error:
+                _logger.info("Contribution chunk of %s failed (%s); invoicing payer by payer", self.name, chunk_error)
+                for (payer, _lines), vals in zip(chunk, vals_list, strict=True):
+                    try:
+                        with self.env.cr.savepoint():
+                            move = Move.create(vals)
+                            move.action_post()
+                        moves |= move
+                    except (UserError, ValidationError, psycopg2.IntegrityError) as error:
+                        failed.append((payer.display_name, str(getattr(error, "args", [error])[0])))
         not_sent = self.env["res.partner"]
         if send and moves:
             not_sent = self._send_contribution_invoices(moves)
