@@ -261,3 +261,23 @@ class MphSchoolDemo(models.AbstractModel):
                             date_start=requested + relativedelta(days=rng.randint(7, 45)),
                         )
                 Enrollment.create(vals)
+
+    @api.model
+    def _setup_contribution(self, amount=120.0, amount_minor=90.0):
+        """Dutch chart of accounts on the school's company, and contribution
+        settings on the current and next school year, so finance can try the
+        wizard on the demo school."""
+        company = self.env.ref("base.main_company")
+        if company.chart_template != "nl":
+            self.env["account.chart.template"].try_loading("nl", company, install_demo=False)
+        today = fields.Date.context_today(self)
+        Season = self.env["mph.season"].sudo()
+        seasons = Season._for_date(today) | Season._for_date(today + relativedelta(years=1))
+        seasons.write(
+            {
+                "contribution_amount": amount,
+                "use_minor_amount": True,
+                "contribution_amount_minor": amount_minor,
+                "invoice_per_family": True,
+            }
+        )

@@ -7,3 +7,5 @@ from . import test_insight
 from . import test_retention
 from . import test_privacy_request
 from . import test_read_log
+from . import test_invoicing
+from . import test_invoicing_concurrency

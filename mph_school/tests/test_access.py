@@ -172,6 +172,16 @@ class TestAggregatedRoles(MphCommon):
         Attachment = self.env["ir.attachment"].with_user(self.user_coordinator)
         self.assertEqual(Attachment.search([("id", "in", self.attachments.ids)]), self.attachments)
 
+    def test_no_invoices_or_journal_items(self):
+        """Accounting opens no new path to persons for the aggregated roles."""
+        for user in self._aggregated_users() | self.user_employee:
+            for model in ("account.move", "account.move.line", "mph.contribution.invoice.wizard"):
+                with self.subTest(user=user.login, model=model), self.assertRaises(AccessError):
+                    self.env[model].with_user(user).search_read([], ["display_name"])
+        # Finance does read invoices: the denial is the access list, not a missing model.
+        for model in ("account.move", "account.move.line", "mph.contribution.invoice.wizard"):
+            self.assertTrue(self.env[model].with_user(self.user_finance).has_access("read"), model)
+
     def test_combined_role_keeps_the_wider_view(self):
         """A coordinator who is also director still manages contacts."""
         self.user_coordinator.groups_id = [(4, self.env.ref("mph_school.group_director").id)]

@@ -1,0 +1,1 @@
+from . import mph_contribution_invoice_wizard
