@@ -2,3 +2,4 @@ from . import test_mailchimp
 from . import test_webhook
 from . import test_double_optin
 from . import test_newsletter_access
+from . import test_privacy_integration

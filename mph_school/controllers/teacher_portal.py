@@ -111,6 +111,8 @@ class TeacherPortal(CustomerPortal):
                 "mph_lesson_type": lesson_type,
             }
         )
+        # The list shows the pupils' names: that is a read of personal data too.
+        request.env["mph.student.read.log"]._log_reads(enrollments.student_id)
         return request.render("mph_school.portal_my_students", values)
 
     def _mph_student_or_redirect(self, student_id):
