@@ -6,3 +6,7 @@ from . import mph_teacher
 from . import mph_enrollment
 from . import mph_student
 from . import mph_school_demo
+from . import mph_privacy_policy
+from . import mph_privacy_acceptance
+from . import mph_signup_attempt
+from . import res_config_settings
