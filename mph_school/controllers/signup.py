@@ -62,9 +62,7 @@ class SignupController(http.Controller):
     def signup_form(self, **kwargs):
         return self._render_form({}, {})
 
-    @http.route(
-        "/muziekles/aanmelden", type="http", auth="public", methods=["POST"], website=True, sitemap=False
-    )
+    @http.route("/muziekles/aanmelden", type="http", auth="public", methods=["POST"], website=True, sitemap=False)
     def signup_submit(self, **post):
         form = request.httprequest.form
         values = {key: form.get(key, "") for key in TEXT_FIELDS + ("country_id", "privacy_accept")}
@@ -153,9 +151,7 @@ class SignupController(http.Controller):
         policy = request.env["mph.privacy.policy"]._get_current()
         lesson_types = request.env["mph.lesson.type"].sudo().search([])
         selected = {str(v) for v in values.get("lesson_type_ids", [])}
-        shown = {
-            key: (values.get(key) or "")[: MAX_LENGTH.get(key, 20)] for key in TEXT_FIELDS + ("country_id",)
-        }
+        shown = {key: (values.get(key) or "")[: MAX_LENGTH.get(key, 20)] for key in TEXT_FIELDS + ("country_id",)}
         nl = request.env.ref("base.nl")
         return request.render(
             "mph_school.signup_page",
@@ -176,89 +172,33 @@ class SignupController(http.Controller):
     def _validate(self, values):
         """Check every field of the form. Returns (clean values, errors by
         field); the messages are translated and meant to show next to the field."""
-        _ = request.env._
+        env = request.env
         errors = {}
-        text = {}
-        for key in TEXT_FIELDS:
-            raw = values.get(key) or ""
-            if len(raw) > MAX_LENGTH[key]:
-                errors[key] = _("This is too long: at most %s characters.", MAX_LENGTH[key])
-                continue
-            text[key] = clean_text(raw, multiline=key == "note")
-            if FORBIDDEN & set(text[key]):
-                errors[key] = _("Please do not use the characters < > { } [ ] \\ | ^ ~ ` $ here.")
-
-        def required(key, message):
+        text = self._clean_texts(values, errors)
+        for key, message in (
+            ("name", env._("Please enter the pupil's name.")),
+            ("street", env._("Please enter the street and house number.")),
+            ("zip", env._("Please enter the postcode.")),
+            ("city", env._("Please enter the town or city.")),
+            ("email", env._("Please enter an e-mail address.")),
+            ("phone", env._("Please enter a phone number.")),
+            ("birthdate", env._("Please enter the date of birth.")),
+        ):
             if key not in errors and not text.get(key):
                 errors[key] = message
-
-        required("name", _("Please enter the pupil's name."))
-        required("street", _("Please enter the street and house number."))
-        required("zip", _("Please enter the postcode."))
-        required("city", _("Please enter the town or city."))
-        required("email", _("Please enter an e-mail address."))
-        required("phone", _("Please enter a phone number."))
-        required("birthdate", _("Please enter the date of birth."))
-
         if "name" not in errors and not any(c.isalpha() for c in text["name"]):
-            errors["name"] = _("Please enter the pupil's name.")
-
-        country = request.env["res.country"].sudo().browse(
-            int(values["country_id"]) if str(values.get("country_id") or "").isdigit() else 0
-        )
-        country = country.exists()
-        if not country:
-            errors["country_id"] = _("Please choose a country.")
-        nl = request.env.ref("base.nl")
-        if "zip" not in errors and country:
-            if country == nl:
-                normalized = normalize_nl_postcode(text["zip"])
-                if not normalized:
-                    errors["zip"] = _("This is not a Dutch postcode: four digits and two letters, like 1234 AB.")
-                else:
-                    text["zip"] = normalized
-            elif not all(c.isalnum() or c in " -" for c in text["zip"]):
-                errors["zip"] = _("This postcode contains characters that are not allowed.")
-
-        for key in ("email", "guardian_email"):
-            if text.get(key) and key not in errors:
-                if not (EMAIL_RE.match(text[key]) and email_normalize(text[key])):
-                    errors[key] = _("This is not a valid e-mail address.")
-
-        for key in ("phone", "mobile", "guardian_phone"):
-            if text.get(key) and key not in errors:
-                digits = sum(c.isdigit() for c in text[key])
-                if not set(text[key]) <= PHONE_CHARS or not 8 <= digits <= 15:
-                    errors[key] = _("This is not a valid phone number (8 to 15 digits).")
-
-        birthdate = None
-        if text.get("birthdate") and "birthdate" not in errors:
-            birthdate = self._parse_date(text["birthdate"])
-            today = fields.Date.context_today(request.env["mph.student"])
-            if not birthdate:
-                errors["birthdate"] = _("Please enter the date of birth as day-month-year, like 21-03-2012.")
-            elif birthdate > today:
-                errors["birthdate"] = _("The date of birth cannot be in the future.")
-            elif birthdate < today - relativedelta(years=MAX_AGE):
-                errors["birthdate"] = _("Please check the date of birth: that is more than %s years ago.", MAX_AGE)
-
-        minor = bool(birthdate) and "birthdate" not in errors and relativedelta(
-            fields.Date.context_today(request.env["mph.student"]), birthdate
-        ).years < GUARDIAN_AGE
+            errors["name"] = env._("Please enter the pupil's name.")
+        country = self._check_address(values, text, errors)
+        self._check_contact(text, errors)
+        birthdate = self._check_birthdate(text, errors)
+        today = fields.Date.context_today(env["mph.student"])
+        minor = bool(birthdate) and relativedelta(today, birthdate).years < GUARDIAN_AGE
         if minor:
-            required("guardian_name", _("Pupils under 16 need consent: please enter a parent or guardian."))
-            required("guardian_email", _("Please enter the e-mail address of the parent or guardian."))
-
-        lesson_type_ids = [int(v) for v in values.get("lesson_type_ids") or [] if str(v).isdigit()]
-        lesson_types = request.env["mph.lesson.type"].sudo().browse(lesson_type_ids).exists()
-        if not lesson_types or len(lesson_types) != len(values.get("lesson_type_ids") or []):
-            errors["lesson_type_ids"] = _("Please choose at least one lesson type from the list.")
-
-        if not request.env["mph.privacy.policy"]._get_current():
-            errors["form"] = _("Signing up is not possible at the moment. Please call or e-mail us.")
-        elif not values.get("privacy_accept"):
-            errors["privacy_accept"] = _("Please read and accept the privacy policy.")
-
+            if "guardian_name" not in errors and not text.get("guardian_name"):
+                errors["guardian_name"] = env._("Pupils under 16 need consent: please enter a parent or guardian.")
+            if "guardian_email" not in errors and not text.get("guardian_email"):
+                errors["guardian_email"] = env._("Please enter the e-mail address of the parent or guardian.")
+        lesson_types = self._check_choices(values, errors)
         if errors:
             return None, errors
         lang = request.lang.code if request.lang else None
@@ -275,22 +215,89 @@ class SignupController(http.Controller):
             "note": text.get("note") or False,
             "lang": lang,
         }
-        guardian = (
-            {
+        guardian = None
+        if minor:
+            guardian = {
                 "name": text["guardian_name"],
                 "email": text["guardian_email"],
                 "phone": text.get("guardian_phone"),
                 "lang": lang,
             }
-            if minor
-            else None
-        )
         return {
             "student": student,
             "guardian": guardian,
             "lesson_types": lesson_types,
             "preferred_times": text.get("preferred_times") or False,
         }, {}
+
+    def _clean_texts(self, values, errors):
+        text = {}
+        for key in TEXT_FIELDS:
+            raw = values.get(key) or ""
+            if len(raw) > MAX_LENGTH[key]:
+                errors[key] = request.env._("This is too long: at most %s characters.", MAX_LENGTH[key])
+                continue
+            text[key] = clean_text(raw, multiline=key == "note")
+            if FORBIDDEN & set(text[key]):
+                errors[key] = request.env._("Please do not use the characters < > { } [ ] \\ | ^ ~ ` $ here.")
+        return text
+
+    def _check_address(self, values, text, errors):
+        env = request.env
+        country_id = str(values.get("country_id") or "")
+        country = env["res.country"].sudo().browse(int(country_id) if country_id.isdigit() else 0).exists()
+        if not country:
+            errors["country_id"] = env._("Please choose a country.")
+        elif "zip" not in errors and text.get("zip"):
+            if country == env.ref("base.nl"):
+                normalized = normalize_nl_postcode(text["zip"])
+                if not normalized:
+                    errors["zip"] = env._("This is not a Dutch postcode: four digits and two letters, like 1234 AB.")
+                text["zip"] = normalized
+            elif not all(c.isalnum() or c in " -" for c in text["zip"]):
+                errors["zip"] = env._("This postcode contains characters that are not allowed.")
+        return country
+
+    def _check_contact(self, text, errors):
+        for key in ("email", "guardian_email"):
+            if text.get(key) and key not in errors:
+                if not (EMAIL_RE.match(text[key]) and email_normalize(text[key])):
+                    errors[key] = request.env._("This is not a valid e-mail address.")
+        for key in ("phone", "mobile", "guardian_phone"):
+            if text.get(key) and key not in errors:
+                digits = sum(c.isdigit() for c in text[key])
+                if not set(text[key]) <= PHONE_CHARS or not 8 <= digits <= 15:
+                    errors[key] = request.env._("This is not a valid phone number (8 to 15 digits).")
+
+    def _check_birthdate(self, text, errors):
+        """The parsed date of birth, or None (with an error) when it is not plausible."""
+        env = request.env
+        if not text.get("birthdate") or "birthdate" in errors:
+            return None
+        birthdate = self._parse_date(text["birthdate"])
+        today = fields.Date.context_today(env["mph.student"])
+        if not birthdate:
+            errors["birthdate"] = env._("Please enter the date of birth as day-month-year, like 21-03-2012.")
+        elif birthdate > today:
+            errors["birthdate"] = env._("The date of birth cannot be in the future.")
+        elif birthdate < today - relativedelta(years=MAX_AGE):
+            errors["birthdate"] = env._("Please check the date of birth: that is more than %s years ago.", MAX_AGE)
+        else:
+            return birthdate
+        return None
+
+    def _check_choices(self, values, errors):
+        env = request.env
+        raw_ids = values.get("lesson_type_ids") or []
+        lesson_type_ids = [int(v) for v in raw_ids if str(v).isdigit()]
+        lesson_types = env["mph.lesson.type"].sudo().browse(lesson_type_ids).exists()
+        if not lesson_types or len(lesson_types) != len(raw_ids):
+            errors["lesson_type_ids"] = env._("Please choose at least one lesson type from the list.")
+        if not env["mph.privacy.policy"]._get_current():
+            errors["form"] = env._("Signing up is not possible at the moment. Please call or e-mail us.")
+        elif not values.get("privacy_accept"):
+            errors["privacy_accept"] = env._("Please read and accept the privacy policy.")
+        return lesson_types
 
     @staticmethod
     def _parse_date(value):

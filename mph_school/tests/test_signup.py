@@ -214,10 +214,16 @@ class TestSignup(SignupCommon):
         self.assertTrue(self.student("jesse@example.nl"))
         for trace in ("Noor Visser", "noor@example.nl", "mirjam@example.nl", "Mirjam Visser", "Bram Vos"):
             self.assertFalse(
-                self.env["res.partner"].with_context(active_test=False).search_count(["|", ("name", "ilike", trace), ("email", "ilike", trace)])
+                self.env["res.partner"]
+                .with_context(active_test=False)
+                .search_count(["|", ("name", "ilike", trace), ("email", "ilike", trace)])
             )
-            self.assertFalse(self.env["mail.message"].search_count(["|", ("body", "ilike", trace), ("subject", "ilike", trace)]))
-            self.assertFalse(self.env["mail.mail"].search_count(["|", ("email_to", "ilike", trace), ("body_html", "ilike", trace)]))
+            self.assertFalse(
+                self.env["mail.message"].search_count(["|", ("body", "ilike", trace), ("subject", "ilike", trace)])
+            )
+            self.assertFalse(
+                self.env["mail.mail"].search_count(["|", ("email_to", "ilike", trace), ("body_html", "ilike", trace)])
+            )
 
     def test_odd_unicode_is_cleaned(self):
         response = self.post(self.form(name="Ze\u200bnn\x00a  \u202eDe\u0301sire\u0301e"))
@@ -354,8 +360,10 @@ class TestSignupAccess(SignupCommon):
     """Policies and consent records: the coordinator's; the published text is public."""
 
     def test_coordinator_manages_policies_and_reads_consents(self):
-        policy = self.env["mph.privacy.policy"].with_user(self.user_coordinator).create(
-            {"name": "2026-11", "body": "<p>Nieuw</p>", "published": True, "material_change": True}
+        policy = (
+            self.env["mph.privacy.policy"]
+            .with_user(self.user_coordinator)
+            .create({"name": "2026-11", "body": "<p>Nieuw</p>", "published": True, "material_change": True})
         )
         self.assertEqual(self.env["mph.privacy.policy"]._get_current(), policy)
         record = self.env["mph.privacy.acceptance"].create({"student_id": self.adult.id, "policy_id": policy.id})
