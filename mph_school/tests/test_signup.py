@@ -397,3 +397,25 @@ class TestSignupAccess(SignupCommon):
             self.policy.with_user(public).read(["body"])
         # ... but the published text itself is public, through the page.
         self.assertIn("Kinderen jonger dan 16 jaar", self.url_open("/muziekles/privacybeleid").text)
+
+
+@tagged("post_install", "-at_install", "mph_signup")
+class TestSignupDutch(SignupCommon):
+    """The page and its errors come out in Dutch on a Dutch website."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        dutch = cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["mph_school"], ["nl_NL"], overwrite=True)
+        website = cls.env["website"].get_current_website()
+        website.write({"language_ids": [(4, dutch.id)], "default_lang_id": dutch.id})
+
+    def test_page_and_errors_in_dutch(self):
+        self.opener.cookies.set("frontend_lang", "nl_NL")
+        page = self.url_open("/muziekles/aanmelden")
+        self.assertTrue("Aanmelden voor een eerste les" in page.text, "the page title is Dutch")
+        response = self.post(self.form(name="", zip="1234"))
+        self.assertEqual(response.status_code, 400)
+        self.assertTrue("Vul de naam van de leerling in." in response.text, "a Dutch error next to the name")
+        self.assertTrue("Dit is geen Nederlandse postcode" in response.text, "a Dutch error next to the postcode")
