@@ -97,7 +97,6 @@ class SignupController(http.Controller):
             {
                 "awaiting_consent": student.signup_state == "awaiting_consent",
                 "lines": student.with_context(mph_signup_enrollment_ids=enrollments.ids)._mph_signup_lines(),
-                "skipped": clean["lesson_types"] - enrollments.lesson_type_id,
                 "consent_days": student._mph_consent_days(),
             },
         )
