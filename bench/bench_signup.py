@@ -29,6 +29,8 @@ ROOT = Path(get_module_path("mph_school")).parent
 env = globals()["env"]  # given by `odoo shell`
 env["ir.config_parameter"].sudo().set_param("mph_school.signup_rate_limit", 0)
 lesson_types = env["mph.lesson.type"].create([{"name": f"Bench instrument {i}", "capacity": 20} for i in range(5)])
+nl_id = env.ref("base.nl").id
+lesson_type_ids = lesson_types.ids
 env.cr.commit()
 
 with socket.socket() as sock:
@@ -75,10 +77,10 @@ try:
             "street": "Biltstraat 5",
             "zip": "3572 AA",
             "city": "Utrecht",
-            "country_id": str(env.ref("base.nl").id),
+            "country_id": str(nl_id),
             "email": f"bench.{i}@example.nl",
             "phone": "06-11223344",
-            "lesson_type_ids": [str(lesson_types[i % len(lesson_types)].id)],
+            "lesson_type_ids": [str(lesson_type_ids[i % len(lesson_type_ids)])],
             "privacy_accept": "1",
         }
         response = session.post(f"{base}/muziekles/aanmelden", data=data, timeout=60)
@@ -97,6 +99,7 @@ finally:
     server.terminate()
     server.wait(30)
 
+env.cr.rollback()  # a fresh snapshot: see what the server committed
 env.invalidate_all()
 students = env["mph.student"].search([("email", "=like", "bench.%@example.nl")])
 emails = students.mapped("email")
