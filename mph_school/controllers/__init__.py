@@ -1,1 +1,2 @@
 from . import teacher_portal
+from . import signup

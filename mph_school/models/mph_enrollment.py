@@ -249,6 +249,18 @@ class MphEnrollment(models.Model):
             enrollment.write({"state": "stopped", "date_end": enrollment.date_end or fields.Date.context_today(self)})
         return True
 
+    def _mph_free_teacher(self):
+        """A teacher of this lesson type with room for one more pupil, the
+        least busy first; empty when there is none."""
+        self.ensure_one()
+        teachers = (
+            self.env["mph.teacher"]
+            .sudo()
+            .search([("lesson_type_ids", "in", self.lesson_type_id.ids)])
+            .filtered(lambda t: not t.max_students or t.student_count < t.max_students)
+        )
+        return teachers.sorted(lambda t: (t.student_count, t.id))[:1]
+
     def action_cancel(self):
         self._check_state(("waiting", "trial"), self.env._("Cancelling"))
         self.write({"state": "cancelled"})

@@ -1,9 +1,12 @@
+import time
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import plaintext2html
+from odoo.tools import consteq, plaintext2html
+from odoo.tools.misc import hmac as hmac_tool
 
 from .mph_enrollment import RUNNING_STATES
 
@@ -43,6 +46,7 @@ OPEN_FIELDS = frozenset(
 # Fields whose reading is not logged in the read log: no personal data.
 NOT_PERSONAL_FIELDS = frozenset({"id", "active", "state", "create_date", "write_date"})
 
+CONSENT_TOKEN_SCOPE = "mph_school-guardian-consent"
 GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
 ADULT_AGE = 18  # below this age the guardian pays
 MAX_AGE = 110
@@ -144,6 +148,17 @@ class MphStudent(models.Model):
         groups=COORDINATOR,
     )
     enrollment_count = fields.Integer(compute="_compute_enrollment_count", groups=COORDINATOR)
+    # Website sign-up (coordinator only, by the whitelist).
+    signup_state = fields.Selection(
+        [("awaiting_consent", "Awaiting guardian consent"), ("done", "Signed up")],
+        string="Website sign-up",
+        index=True,
+        copy=False,
+        help="A sign-up of a pupil under 16 waits for the guardian's consent: until then nothing is "
+        "planned, and without consent in time it is deleted completely.",
+    )
+    signup_date = fields.Datetime(string="Signed up on", copy=False)
+    acceptance_ids = fields.One2many("mph.privacy.acceptance", "student_id", string="Consent records")
 
     # What statistics keep of a pupil, also after anonymisation: the birth year
     # and the 4-digit postcode area. Once set they stay when the birthdate or
@@ -420,3 +435,208 @@ class MphStudent(models.Model):
         action["domain"] = [("student_id", "=", self.id)]
         action["context"] = {"default_student_id": self.id}
         return action
+
+    # ------------------------------------------------------------
+    # Website sign-up
+    # ------------------------------------------------------------
+
+    @api.model
+    def _mph_find_signup_student(self, email, birthdate):
+        """The existing pupil with this e-mail and birthdate, if any."""
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("email", "=ilike", email), ("birthdate", "=", birthdate)], limit=1)
+        )
+
+    @api.model
+    def _mph_signup(self, student_vals, guardian_vals, lesson_types, preferred_times, meta):
+        """Register a sign-up from the website (runs as superuser: the caller
+        validated everything). Returns the pupil and the enrolments made for
+        this sign-up. ``meta`` holds the request's ip and user agent."""
+        self = self.sudo()
+        now = fields.Datetime.now()
+        student = self._mph_find_signup_student(student_vals["email"], student_vals["birthdate"])
+        if not student:
+            vals = dict(student_vals, signup_date=now, privacy_accepted_date=now)
+            if guardian_vals:
+                vals["guardian_id"] = self._mph_signup_guardian(guardian_vals).id
+                vals["guardian_phone"] = guardian_vals.get("phone") or False
+                vals["signup_state"] = "awaiting_consent"
+            else:
+                vals["signup_state"] = "done"
+            student = self.create(vals)
+        else:
+            student.privacy_accepted_date = now
+        open_types = student.enrollment_ids.filtered(lambda e: e.state in ("waiting", "trial", "active"))
+        enrollments = self.env["mph.enrollment"].create(
+            [
+                {
+                    "student_id": student.id,
+                    "lesson_type_id": lesson_type.id,
+                    "state": "waiting",
+                    "preferred_times": preferred_times,
+                }
+                for lesson_type in lesson_types - open_types.lesson_type_id
+            ]
+        )
+        self.env["mph.privacy.acceptance"].create(
+            {
+                "student_id": student.id,
+                "partner_id": student.partner_id.id,
+                "kind": "policy",
+                "policy_id": self.env["mph.privacy.policy"]._get_current().id,
+                "method": "website",
+                "ip_address": meta.get("ip"),
+                "user_agent": meta.get("user_agent"),
+            }
+        )
+        ctx = {"mph_signup_enrollment_ids": enrollments.ids}
+        if student.signup_state == "awaiting_consent":
+            self.env.ref("mph_school.mail_template_guardian_consent").with_context(**ctx).send_mail(student.id)
+        else:
+            student._mph_start_processing(enrollments)
+        self.env.ref("mph_school.mail_template_signup_confirmation").with_context(**ctx).send_mail(student.id)
+        return student, enrollments
+
+    @api.model
+    def _mph_signup_guardian(self, guardian_vals):
+        """The guardian's contact: one already known as a guardian with this
+        e-mail address, else a new one. A known contact is never changed
+        from the public form."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        known = Partner.search([("email", "=ilike", guardian_vals["email"]), ("mph_ward_ids", "!=", False)], limit=1)
+        if known:
+            return known
+        return Partner.create(
+            {"name": guardian_vals["name"], "email": guardian_vals["email"], "lang": guardian_vals.get("lang")}
+        )
+
+    def _mph_start_processing(self, enrollments):
+        """The sign-up may be processed (adult, or consent given): plan trial
+        lessons where there is room and a teacher, and tell the coordinator."""
+        self.ensure_one()
+        for enrollment in enrollments.filtered(lambda e: e.state == "waiting"):
+            teacher = enrollment._mph_free_teacher()
+            if teacher and enrollment.lesson_type_id._has_room():
+                enrollment.write({"state": "trial", "teacher_id": teacher.id})
+        coordinator = self.env.ref("mph_school.group_coordinator").sudo().users[:1]
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(coordinator or self.env.ref("base.user_admin")).id,
+            summary=self.env._("New website sign-up"),
+            note=self.env._("Lesson types: %s", ", ".join(enrollments.mapped("lesson_type_id.name"))),
+        )
+
+    def _mph_signup_lines(self):
+        """What the confirmation mail lists: the lesson types of this sign-up
+        with their status and waiting-list position."""
+        self.ensure_one()
+        ids = self.env.context.get("mph_signup_enrollment_ids") or []
+        enrollments = self.env["mph.enrollment"].sudo().browse(ids).exists()
+        return [
+            {
+                "lesson_type": enrollment.lesson_type_id.name,
+                "trial": enrollment.state == "trial",
+                "position": enrollment.waiting_position,
+            }
+            for enrollment in enrollments
+        ]
+
+    # Guardian consent link: HMAC over the pupil, the guardian's address and
+    # the expiry, with the database secret; compared in constant time.
+
+    def _mph_consent_token(self, expires):
+        self.ensure_one()
+        message = f"{self.id}:{(self.sudo().guardian_id.email or '').lower()}:{int(expires)}"
+        return hmac_tool(self.env(su=True), CONSENT_TOKEN_SCOPE, message)
+
+    @api.model
+    def _mph_consent_days(self):
+        return int(self.env["ir.config_parameter"].sudo().get_param("mph_school.signup_consent_days", 30))
+
+    def _mph_consent_url(self):
+        self.ensure_one()
+        expires = int(time.time()) + self._mph_consent_days() * 86400
+        token = self._mph_consent_token(expires)
+        return f"{self.get_base_url()}/muziekles/toestemming/{self.id}?exp={expires}&token={token}"
+
+    def _mph_check_consent_token(self, expires, token):
+        """True when ``token`` is the valid, unexpired consent link of this
+        sign-up (whether or not consent was already given)."""
+        self.ensure_one()
+        try:
+            expires = int(expires)
+        except (TypeError, ValueError):
+            return False
+        if expires < time.time() or not self.sudo().guardian_id.email:
+            return False
+        return consteq(self._mph_consent_token(expires), token or "")
+
+    def _mph_give_consent(self, meta):
+        """Record the guardian's consent (who, when, how) and release the
+        sign-up for processing."""
+        self.ensure_one()
+        student = self.sudo()
+        now = fields.Datetime.now()
+        student.write({"guardian_consent_date": now, "signup_state": "done"})
+        self.env["mph.privacy.acceptance"].sudo().create(
+            {
+                "student_id": student.id,
+                "partner_id": student.guardian_id.id,
+                "kind": "guardian",
+                "policy_id": self.env["mph.privacy.policy"]._get_current().id,
+                "method": "email_link",
+                "date": now,
+                "ip_address": meta.get("ip"),
+                "user_agent": meta.get("user_agent"),
+            }
+        )
+        student.message_post(
+            body=self.env._(
+                "Guardian %s gave consent for the lessons through the link in the e-mail.", student.guardian_id.name
+            ),
+        )
+        student._mph_start_processing(student.enrollment_ids.filtered(lambda e: e.state == "waiting"))
+
+    @api.model
+    def _cron_purge_unconsented_signups(self):
+        """Delete sign-ups of pupils under 16 whose guardian did not consent
+        in time, completely: the pupil, its contact, a guardian contact
+        nobody else uses, enrolments, consent records, mail and messages."""
+        self.env["mph.signup.attempt"]._mph_purge()
+        limit = fields.Datetime.now() - relativedelta(days=self._mph_consent_days())
+        stale = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("signup_state", "=", "awaiting_consent"), ("signup_date", "<", limit)])
+        )
+        # One transaction: every stale sign-up is erased, or (on an error) none.
+        for student in stale:
+            student._mph_erase_signup()
+        return len(stale)
+
+    def _mph_erase_signup(self):
+        self.ensure_one()
+        student = self.sudo().with_context(active_test=False)
+        partner = student.partner_id
+        guardian = student.guardian_id
+        enrollments = student.enrollment_ids
+        Message = self.env["mail.message"].sudo()
+        messages = Message.search(
+            expression.OR(
+                [
+                    [("model", "=", "mph.student"), ("res_id", "=", student.id)],
+                    [("model", "=", "mph.enrollment"), ("res_id", "in", enrollments.ids)],
+                    [("model", "=", "res.partner"), ("res_id", "in", (partner | guardian).ids)],
+                ]
+            )
+        )
+        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)])
+        mails.unlink()
+        messages.unlink()
+        enrollments.unlink()
+        student.unlink()
+        partner.unlink()
+        if guardian and not guardian.with_context(active_test=False).mph_ward_ids and not guardian.user_ids:
+            guardian.unlink()

@@ -9,3 +9,4 @@ from . import test_privacy_request
 from . import test_read_log
 from . import test_invoicing
 from . import test_invoicing_concurrency
+from . import test_signup

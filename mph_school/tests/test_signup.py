@@ -1,0 +1,425 @@
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlparse
+
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+
+from .common import MphCommon
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+LINK_RE = re.compile(r'href="([^"]*/muziekles/toestemming/[^"]+)"')
+
+
+class SignupCommon(MphCommon, HttpCase):
+    """Posts the public sign-up form over HTTP, as a visitor would."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.params = cls.env["ir.config_parameter"].sudo()
+        cls.params.set_param("mph_school.signup_rate_limit", 1000)
+        cls.policy = cls.env["mph.privacy.policy"]._get_current()
+
+    def csrf(self, path="/muziekles/aanmelden"):
+        page = self.url_open(path)
+        self.assertEqual(page.status_code, 200)
+        return CSRF_RE.search(page.text).group(1)
+
+    def form(self, **overrides):
+        data = {
+            "name": "Jesse van Dam",
+            "birthdate": "1995-03-21",
+            "street": "Biltstraat 5",
+            "zip": "3572 AA",
+            "city": "Utrecht",
+            "country_id": str(self.nl.id),
+            "email": "jesse@example.nl",
+            "phone": "06-11223344",
+            "lesson_type_ids": [str(self.piano.id)],
+            "preferred_times": "dinsdagavond",
+            "privacy_accept": "1",
+        }
+        data.update(overrides)
+        return {key: value for key, value in data.items() if value is not None}
+
+    def post(self, data, csrf=True):
+        if csrf is True:
+            data = dict(data, csrf_token=self.csrf())
+        elif csrf:
+            data = dict(data, csrf_token=csrf)
+        return self.url_open("/muziekles/aanmelden", data=data)
+
+    def minor_form(self, **overrides):
+        birthdate = (date.today() - relativedelta(years=10)).isoformat()
+        values = {
+            "name": "Noor Visser",
+            "birthdate": birthdate,
+            "email": "noor@example.nl",
+            "guardian_name": "Mirjam Visser",
+            "guardian_email": "mirjam@example.nl",
+            "guardian_phone": "06-99887766",
+        }
+        return self.form(**dict(values, **overrides))
+
+    def counts(self):
+        Student = self.env["mph.student"].with_context(active_test=False)
+        return (
+            Student.search_count([]),
+            self.env["res.partner"].with_context(active_test=False).search_count([]),
+            self.env["mph.enrollment"].search_count([]),
+            self.env["mph.privacy.acceptance"].search_count([]),
+            self.env["mail.mail"].search_count([]),
+        )
+
+    def student(self, email):
+        return self.env["mph.student"].with_context(active_test=False).search([("email", "=", email)])
+
+    def consent_link(self, student):
+        mail = self.env["mail.mail"].search([("email_to", "=", student.guardian_id.email)], limit=1)
+        self.assertTrue(mail, "the guardian receives the consent mail")
+        return LINK_RE.search(mail.body_html).group(1).replace("&amp;", "&")
+
+
+@tagged("post_install", "-at_install", "mph_signup")
+class TestSignup(SignupCommon):
+    def test_adult_signup(self):
+        """An adult: pupil (prospect), a trial enrolment with a teacher where
+        there is room, an acceptance record, a mail and the coordinator's activity."""
+        response = self.post(self.form(lesson_type_ids=[str(self.piano.id), str(self.koor.id)]))
+        self.assertEqual(response.status_code, 200)
+        student = self.student("jesse@example.nl")
+        self.assertEqual(len(student), 1)
+        self.assertEqual(student.state, "active")  # trial lessons count as running
+        self.assertEqual(student.signup_state, "done")
+        self.assertEqual(student.zip, "3572 AA")
+        self.assertEqual(set(student.enrollment_ids.mapped("state")), {"trial"})
+        self.assertEqual(student.enrollment_ids.teacher_id, self.teacher | self.teacher_other)
+        self.assertEqual(student.enrollment_ids[0].preferred_times, "dinsdagavond")
+        acceptance = student.acceptance_ids
+        self.assertEqual((acceptance.kind, acceptance.policy_id, acceptance.method), ("policy", self.policy, "website"))
+        self.assertEqual(acceptance.ip_address, "127.0.0.1")
+        self.assertTrue(acceptance.user_agent)
+        self.assertTrue(student.privacy_accepted_date)
+        mail = self.env["mail.mail"].search([("email_to", "=", "jesse@example.nl")])
+        self.assertEqual(len(mail), 1)
+        self.assertIn("Piano (test)", mail.body_html)
+        self.assertEqual(len(student.activity_ids), 1)
+        self.assertIn("Piano (test)", response.text)
+
+    def test_full_lesson_type_gives_waiting_position(self):
+        self.piano.capacity = 1  # the adult pupil takes the only place
+        self.enroll(self.other_pupil, self.piano)  # already one on the waiting list
+        response = self.post(self.form())
+        self.assertEqual(response.status_code, 200)
+        enrollment = self.student("jesse@example.nl").enrollment_ids
+        self.assertEqual((enrollment.state, enrollment.teacher_id.id), ("waiting", False))
+        self.assertEqual(enrollment.waiting_position, 2)
+        self.assertRegex(response.text, r'class="mph_waiting_position">2<')
+
+    def test_existing_student_gets_enrolments_not_a_duplicate(self):
+        before = self.env["mph.student"].search_count([])
+        response = self.post(
+            self.form(
+                name="S. Bakker",
+                email="SANNE@example.nl",
+                birthdate="12-04-1990",
+                lesson_type_ids=[str(self.piano.id), str(self.koor.id)],
+            )
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.env["mph.student"].search_count([]), before)
+        self.assertEqual(self.adult.name, "Sanne Bakker", "the public form never changes a known pupil")
+        self.assertEqual(self.adult.enrollment_ids.lesson_type_id, self.piano | self.koor)
+        self.assertEqual(len(self.adult.enrollment_ids.filtered(lambda e: e.lesson_type_id == self.piano)), 1)
+        # The page tells nothing about the pupil's existing lessons: whoever
+        # knows an e-mail address and a birthdate learns nothing from it.
+        self.assertNotIn("Piano (test)", response.text.split('id="mph_signup_result"')[1].split("</ul>")[0])
+        self.assertEqual(len(self.adult.acceptance_ids), 1)
+
+    def test_minor_consent_by_mailed_link(self):
+        response = self.post(self.minor_form())
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("mph_signup_awaiting_consent", response.text)
+        student = self.student("noor@example.nl")
+        self.assertEqual(student.signup_state, "awaiting_consent")
+        self.assertEqual(student.guardian_id.email, "mirjam@example.nl")
+        self.assertEqual(student.guardian_phone, "06-99887766")
+        # Awaiting consent: nothing planned, no teacher, nobody to act.
+        self.assertEqual(student.enrollment_ids.mapped("state"), ["waiting"])
+        self.assertFalse(student.enrollment_ids.teacher_id)
+        self.assertFalse(student.activity_ids)
+        self.assertFalse(student.guardian_consent_date)
+        link = self.consent_link(student)
+        url = urlparse(link)
+        query = parse_qs(url.query)
+        path, exp, token = url.path, query["exp"][0], query["token"][0]
+
+        tampered = token[:-2] + ("00" if not token.endswith("00") else "11")
+        self.assertEqual(self.url_open(f"{path}?exp={exp}&token={tampered}").status_code, 400)
+        longer = int(exp) + 86400  # a later expiry under the same signature
+        self.assertEqual(self.url_open(f"{path}?exp={longer}&token={token}").status_code, 400)
+        expired = int(exp) - 40 * 86400
+        expired_token = student._mph_consent_token(expired)
+        self.assertEqual(self.url_open(f"{path}?exp={expired}&token={expired_token}").status_code, 400)
+        self.assertEqual(self.url_open(f"{path}?exp=x&token=").status_code, 400)
+        self.assertEqual(student.signup_state, "awaiting_consent")
+
+        page = self.url_open(f"{path}?exp={exp}&token={token}")
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(student.signup_state, "awaiting_consent", "opening the link alone is not consent")
+        csrf = CSRF_RE.search(page.text).group(1)
+        done = self.url_open(path, data={"exp": exp, "token": token, "csrf_token": csrf})
+        self.assertEqual(done.status_code, 200)
+        self.assertIn("mph_consent_done", done.text)
+        self.assertEqual(student.signup_state, "done")
+        consent = student.acceptance_ids.filtered(lambda a: a.kind == "guardian")
+        self.assertEqual((consent.partner_id, consent.method), (student.guardian_id, "email_link"))
+        self.assertEqual(consent.ip_address, "127.0.0.1")
+        self.assertTrue(student.guardian_consent_date)
+        self.assertEqual(student.enrollment_ids.state, "trial")
+        self.assertEqual(student.enrollment_ids.teacher_id, self.teacher)
+        self.assertEqual(len(student.activity_ids), 1)
+
+        given = student.guardian_consent_date
+        again = self.url_open(path, data={"exp": exp, "token": token, "csrf_token": csrf})
+        self.assertIn("already given", again.text)
+        self.assertEqual(student.guardian_consent_date, given)
+        self.assertEqual(len(student.acceptance_ids.filtered(lambda a: a.kind == "guardian")), 1)
+
+    def test_cron_deletes_unconsented_signups_completely(self):
+        self.post(self.minor_form())
+        self.post(self.minor_form(name="Bram Vos", email="bram@example.nl", guardian_email="esther@example.nl"))
+        self.post(self.form())  # an adult: never deleted
+        pupil = self.student("noor@example.nl")
+        sibling = self.student("bram@example.nl")
+        self.assertEqual(sibling.guardian_id, self.guardian, "a known guardian is reused")
+        partner, guardian = pupil.partner_id, pupil.guardian_id
+        enrollments, acceptances = pupil.enrollment_ids, pupil.acceptance_ids
+        messages = self.env["mail.message"].search(
+            [("model", "=", "mph.student"), ("res_id", "in", (pupil | sibling).ids)]
+        )
+        self.assertTrue(messages and acceptances and enrollments)
+        Student = self.env["mph.student"]
+        with freeze_time(date.today() + timedelta(days=29)):
+            self.assertEqual(Student._cron_purge_unconsented_signups(), 0)
+        with freeze_time(date.today() + timedelta(days=31)):
+            self.assertEqual(Student._cron_purge_unconsented_signups(), 2)
+        self.assertFalse(pupil.exists() or sibling.exists())
+        self.assertFalse(partner.exists() or guardian.exists() or enrollments.exists() or acceptances.exists())
+        self.assertFalse(messages.exists())
+        self.assertTrue(self.guardian.exists(), "a guardian of another pupil stays")
+        self.assertTrue(self.minor.exists())
+        self.assertTrue(self.student("jesse@example.nl"))
+        for trace in ("Noor Visser", "noor@example.nl", "mirjam@example.nl", "Mirjam Visser", "Bram Vos"):
+            self.assertFalse(
+                self.env["res.partner"]
+                .with_context(active_test=False)
+                .search_count(["|", ("name", "ilike", trace), ("email", "ilike", trace)])
+            )
+            self.assertFalse(
+                self.env["mail.message"].search_count(["|", ("body", "ilike", trace), ("subject", "ilike", trace)])
+            )
+            self.assertFalse(
+                self.env["mail.mail"].search_count(["|", ("email_to", "ilike", trace), ("body_html", "ilike", trace)])
+            )
+
+    def test_odd_unicode_is_cleaned(self):
+        response = self.post(self.form(name="Ze\u200bnn\x00a  \u202eDe\u0301sire\u0301e"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.student("jesse@example.nl").name, "Zenna D\u00e9sir\u00e9e")
+
+    def test_tour(self):
+        self.env["mph.lesson.type"].create({"name": "Tour piano", "capacity": 5})
+        self.start_tour("/muziekles/aanmelden", "mph_signup_tour", login=None)
+        student = self.student("tessa.tour@example.nl")
+        self.assertEqual(student.name, "Tessa Tourtest")
+        self.assertEqual(student.zip, "3511 AB")
+        self.assertEqual(student.enrollment_ids.lesson_type_id.name, "Tour piano")
+        self.assertEqual(student.enrollment_ids.state, "waiting", "no teacher teaches it yet")
+
+    def test_website_menu_policy_page_and_cookie_bar(self):
+        home = self.url_open("/")
+        self.assertIn('href="/muziekles/aanmelden"', home.text)
+        self.assertIn("website_cookies_bar", home.text)
+        # Odoo's watcher that holds back third-party embeds until consent.
+        self.assertIn("watch3rdPartyScripts", home.text)
+        page = self.url_open("/muziekles/privacybeleid")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Kinderen jonger dan 16 jaar", page.text)
+        self.assertIn(self.policy.name, self.url_open("/muziekles/aanmelden").text)
+
+
+@tagged("post_install", "-at_install", "mph_signup")
+class TestSignupRefused(SignupCommon):
+    """Bad input: a clear error next to the field, the input kept, nothing created."""
+
+    def invalid_cases(self):
+        big = "x" * 100_000
+        future = (date.today() + timedelta(days=2)).isoformat()
+        minor = (date.today() - relativedelta(years=12)).isoformat()
+        guardian = {"guardian_name": "Mirjam Visser", "guardian_email": "mirjam@example.nl"}
+        return [
+            ("name", {"name": ""}),
+            ("name", {"name": None}),
+            ("name", {"name": "12345"}),
+            ("name", {"name": "<script>alert(1)</script>"}),
+            ("name", {"name": "a" * 101}),
+            ("name", {"name": big}),
+            ("birthdate", {"birthdate": ""}),
+            ("birthdate", {"birthdate": "gisteren"}),
+            ("birthdate", {"birthdate": future}),
+            ("birthdate", {"birthdate": (date.today() - relativedelta(years=150)).isoformat()}),
+            ("birthdate", {"birthdate": "31-02-2010"}),
+            ("birthdate", {"birthdate": "2010-13-01"}),
+            ("street", {"street": ""}),
+            ("street", {"street": "s" * 121}),
+            ("street", {"street": "<b>Biltstraat</b> 5"}),
+            ("zip", {"zip": ""}),
+            ("zip", {"zip": "1234"}),
+            ("zip", {"zip": "0123 AB"}),
+            ("zip", {"zip": "1234 SS"}),
+            ("zip", {"zip": "ABCD EF"}),
+            ("city", {"city": ""}),
+            ("city", {"city": big}),
+            ("city", {"city": "{{7*7}}"}),
+            ("country_id", {"country_id": "abc"}),
+            ("country_id", {"country_id": "99999999"}),
+            ("email", {"email": ""}),
+            ("email", {"email": "jesse"}),
+            ("email", {"email": "jesse@example"}),
+            ("email", {"email": "jes se@example.nl"}),
+            ("email", {"email": "jesse@@example.nl"}),
+            ("email", {"email": "j" * 250 + "@example.nl"}),
+            ("phone", {"phone": ""}),
+            ("phone", {"phone": "bel mij"}),
+            ("phone", {"phone": "123"}),
+            ("phone", {"phone": "0612345678901234567"}),
+            ("mobile", {"mobile": "xyz"}),
+            ("guardian_name", {"birthdate": minor, **guardian, "guardian_name": ""}),
+            ("guardian_email", {"birthdate": minor, **guardian, "guardian_email": ""}),
+            ("guardian_email", {"birthdate": minor, **guardian, "guardian_email": "mirjam@"}),
+            ("guardian_phone", {"birthdate": minor, **guardian, "guardian_phone": "nee"}),
+            ("lesson_type_ids", {"lesson_type_ids": []}),
+            ("lesson_type_ids", {"lesson_type_ids": ["99999999"]}),
+            ("lesson_type_ids", {"lesson_type_ids": ["abc"]}),
+            ("privacy_accept", {"privacy_accept": None}),
+            ("note", {"note": big}),
+            ("note", {"note": "<script>alert('x')</script>"}),
+            ("preferred_times", {"preferred_times": "p" * 201}),
+        ]
+
+    def test_every_invalid_input_is_refused(self):
+        cases = self.invalid_cases()
+        self.assertGreaterEqual(len(cases), 40)
+        before = self.counts()
+        csrf = self.csrf()
+        for field, overrides in cases:
+            with self.subTest(field=field, value=str(overrides)[:60]):
+                response = self.post(self.form(**overrides), csrf=csrf)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(f'data-error-field="{field}"', response.text)
+                if field != "city":
+                    self.assertIn('value="Utrecht"', response.text, "what was typed is kept")
+                self.assertEqual(self.counts(), before)
+        self.assertFalse(self.student("jesse@example.nl"))
+
+    def test_csrf_required(self):
+        before = self.counts()
+        self.assertEqual(self.post(self.form(), csrf=False).status_code, 400)
+        self.assertEqual(self.post(self.form(), csrf="forged-token").status_code, 400)
+        self.assertEqual(self.counts(), before)
+
+    def test_honeypot(self):
+        before = self.counts()
+        response = self.post(self.form(website_url="http://spam.example"))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('data-error-field="form"', response.text)
+        self.assertEqual(self.counts(), before)
+
+    def test_rate_limit_per_ip(self):
+        self.params.set_param("mph_school.signup_rate_limit", 3)
+        csrf = self.csrf()
+        for _i in range(3):
+            self.assertEqual(self.post(self.form(email="fout"), csrf=csrf).status_code, 400)
+        before = self.counts()
+        response = self.post(self.form(), csrf=csrf)
+        self.assertEqual(response.status_code, 429)
+        self.assertIn("Too many sign-ups", response.text)
+        self.assertEqual(self.counts(), before)
+        attempts = self.env["mph.signup.attempt"].search([])
+        self.assertEqual(len(attempts), 3)
+        self.assertNotIn("127.0.0.1", attempts.mapped("ip_hash"), "only a hash of the address is kept")
+        # After the window the connection may sign up again.
+        attempts.write({"date": datetime.now() - timedelta(minutes=61)})
+        self.assertEqual(self.post(self.form(), csrf=csrf).status_code, 200)
+        self.assertTrue(self.student("jesse@example.nl"))
+
+
+@tagged("post_install", "-at_install", "mph_access", "mph_signup")
+class TestSignupAccess(SignupCommon):
+    """Policies and consent records: the coordinator's; the published text is public."""
+
+    def test_coordinator_manages_policies_and_reads_consents(self):
+        policy = (
+            self.env["mph.privacy.policy"]
+            .with_user(self.user_coordinator)
+            .create({"name": "2026-11", "body": "<p>Nieuw</p>", "published": True, "material_change": True})
+        )
+        self.assertEqual(self.env["mph.privacy.policy"]._get_current(), policy)
+        record = self.env["mph.privacy.acceptance"].create({"student_id": self.adult.id, "policy_id": policy.id})
+        as_coordinator = record.with_user(self.user_coordinator)
+        self.assertEqual(as_coordinator.read(["ip_address"])[0]["id"], record.id)
+        self.assertEqual(policy.acceptance_count, 1)
+        with self.assertRaises(AccessError):
+            as_coordinator.write({"ip_address": "10.0.0.1"})
+        with self.assertRaises(AccessError):
+            as_coordinator.unlink()
+
+    def test_other_roles_cannot_reach_policies_or_consents(self):
+        record = self.env["mph.privacy.acceptance"].create({"student_id": self.adult.id, "policy_id": self.policy.id})
+        attempt = self.env["mph.signup.attempt"].create({"ip_hash": "x"})
+        for role in ("finance", "artistic", "director", "teacher", "employee"):
+            user = getattr(self, f"user_{role}")
+            with self.subTest(role=role):
+                for rec in (record, self.policy, attempt):
+                    with self.assertRaises(AccessError):
+                        rec.with_user(user).read(["id"])
+                with self.assertRaises(AccessError):
+                    self.env["mph.privacy.policy"].with_user(user).create({"name": "x", "body": "<p>x</p>"})
+                with self.assertRaises(AccessError):
+                    self.adult.with_user(user).read(["acceptance_ids"])
+                with self.assertRaises(AccessError):
+                    self.adult.with_user(user).read(["signup_state"])
+        with self.assertRaises(AccessError):
+            attempt.with_user(self.user_coordinator).read(["ip_hash"])
+        public = self.env.ref("base.public_user")
+        with self.assertRaises(AccessError):
+            self.policy.with_user(public).read(["body"])
+        # ... but the published text itself is public, through the page.
+        self.assertIn("Kinderen jonger dan 16 jaar", self.url_open("/muziekles/privacybeleid").text)
+
+
+@tagged("post_install", "-at_install", "mph_signup")
+class TestSignupDutch(SignupCommon):
+    """The page and its errors come out in Dutch on a Dutch website."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        dutch = cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["mph_school"], ["nl_NL"], overwrite=True)
+        website = cls.env["website"].get_current_website()
+        website.write({"language_ids": [(4, dutch.id)], "default_lang_id": dutch.id})
+
+    def test_page_and_errors_in_dutch(self):
+        self.opener.cookies.set("frontend_lang", "nl_NL")
+        page = self.url_open("/muziekles/aanmelden")
+        self.assertTrue("Aanmelden voor een eerste les" in page.text, "the page title is Dutch")
+        response = self.post(self.form(name="", zip="1234"))
+        self.assertEqual(response.status_code, 400)
+        self.assertTrue("Vul de naam van de leerling in." in response.text, "a Dutch error next to the name")
+        self.assertTrue("Dit is geen Nederlandse postcode" in response.text, "a Dutch error next to the postcode")
