@@ -633,8 +633,8 @@ class MphStudent(models.Model):
             )
         )
         mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)])
-        mails.unlink()
-        messages.unlink()
+        mails.unlink()  # a mail.mail takes its mail.message with it
+        messages.exists().unlink()
         enrollments.unlink()
         student.unlink()
         partner.unlink()
