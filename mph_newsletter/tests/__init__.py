@@ -3,3 +3,4 @@ from . import test_webhook
 from . import test_double_optin
 from . import test_newsletter_access
 from . import test_privacy_integration
+from . import test_access_models

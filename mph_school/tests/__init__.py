@@ -10,3 +10,4 @@ from . import test_read_log
 from . import test_invoicing
 from . import test_invoicing_concurrency
 from . import test_signup
+from . import test_access_models
