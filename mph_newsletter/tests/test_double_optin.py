@@ -15,6 +15,12 @@ class TestDoubleOptIn(HttpCase):
         super().setUpClass()
         cls.newsletter = cls.env.ref("mph_newsletter.mailing_list_newsletter")
 
+    def test_page_is_in_the_website_menu(self):
+        menu = self.env.ref("mph_newsletter.website_menu_newsletter")
+        self.assertEqual(menu.url, "/nieuwsbrief")
+        home = self.url_open("/")
+        self.assertIn('href="/nieuwsbrief"', home.text)
+
     def _subscribe_over_http(self, email):
         page = self.url_open("/nieuwsbrief")
         self.assertEqual(page.status_code, 200)
