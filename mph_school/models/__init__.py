@@ -19,5 +19,6 @@ from . import mph_retention
 from . import mph_privacy_request
 from . import mph_student_read_log
 from . import mph_privacy_policy
+from . import mph_privacy_policy_notice
 from . import mph_privacy_acceptance
 from . import mph_signup_attempt

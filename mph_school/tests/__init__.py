@@ -11,3 +11,4 @@ from . import test_invoicing
 from . import test_invoicing_concurrency
 from . import test_signup
 from . import test_access_models
+from . import test_policy_notice

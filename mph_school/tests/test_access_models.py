@@ -16,6 +16,7 @@ ACL = {
     "mph.lesson.type": {"coordinator": "rwcu", "finance": "r", "artistic": "r", "director": "r", "teacher": "r"},
     "mph.privacy.acceptance": {"coordinator": "rc"},
     "mph.privacy.policy": {"coordinator": "rwcu"},
+    "mph.privacy.policy.notice": {"coordinator": "r"},
     "mph.privacy.request": {"coordinator": "rwc"},
     "mph.retention.log": {"coordinator": "r"},
     "mph.season": {"coordinator": "rwcu", "finance": "rwc", "artistic": "r", "director": "r"},
