@@ -11,40 +11,46 @@ class MphStudent(models.Model):
         minors without guardian consent."""
         self.check_access("write")  # the coordinator's action, run in sudo below
         newsletter = self.env["mailing.list"]._mph_newsletter()
-        Suppression = self.env["mph.newsletter.suppression"].sudo()
-        Subscription = self.env["mailing.subscription"].sudo()
-        Contact = self.env["mailing.contact"].sudo()
-        added, skipped = 0, {}
+        skipped = {}
 
         def skip(reason):
             skipped[reason] = skipped.get(reason, 0) + 1
 
+        candidates = []  # e-mail addresses in the order of the pupils
         for student in self:
             if student.state not in ("active", "prospect"):
                 skip(self.env._("not a current pupil"))
-                continue
-            if student.is_under_guardian_age:
-                if not student.guardian_consent_date:
-                    skip(self.env._("under 16 without guardian consent"))
-                    continue
-                email = student.guardian_id.email_normalized
+            elif student.is_under_guardian_age and not student.guardian_consent_date:
+                skip(self.env._("under 16 without guardian consent"))
             else:
-                email = student.email_normalized
-            if not email:
-                skip(self.env._("no e-mail address"))
-                continue
-            if Suppression._is_suppressed(email):
+                email = (student.guardian_id if student.is_under_guardian_age else student).email_normalized
+                if email:
+                    candidates.append(email)
+                else:
+                    skip(self.env._("no e-mail address"))
+        # One query each for the suppressions and the existing subscriptions.
+        suppressed = self.env["mph.newsletter.suppression"].sudo()._suppressed_emails(candidates)
+        existing = {
+            subscription.contact_id.email_normalized: subscription
+            for subscription in self.env["mailing.subscription"]
+            .sudo()
+            .search([("list_id", "=", newsletter.id), ("contact_id.email_normalized", "in", candidates)])
+        }
+        new_emails = []
+        for email in candidates:
+            if email in suppressed:
                 skip(self.env._("objected or erased"))
-                continue
-            existing = Subscription.search(
-                [("list_id", "=", newsletter.id), ("contact_id.email_normalized", "=", email)], limit=1
-            )
-            if existing:
-                skip(self.env._("unsubscribed") if existing.opt_out else self.env._("already subscribed"))
-                continue
-            contact = Contact.create({"email": email})
-            Subscription.create({"contact_id": contact.id, "list_id": newsletter.id, "mph_state": "soft_opt_in"})
-            added += 1
+            elif email in existing:
+                skip(self.env._("unsubscribed") if existing[email].opt_out else self.env._("already subscribed"))
+            elif email in new_emails:
+                skip(self.env._("already subscribed"))  # a guardian of several pupils
+            else:
+                new_emails.append(email)
+        contacts = self.env["mailing.contact"].sudo().create([{"email": email} for email in new_emails])
+        self.env["mailing.subscription"].sudo().create(
+            [{"contact_id": c.id, "list_id": newsletter.id, "mph_state": "soft_opt_in"} for c in contacts]
+        )
+        added = len(contacts)
         details = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()))
         message = self.env._("%(added)s address(es) added to the newsletter.", added=added)
         if details:
