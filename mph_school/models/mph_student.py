@@ -455,6 +455,9 @@ class MphStudent(models.Model):
         validated everything). Returns the pupil and the enrolments made for
         this sign-up. ``meta`` holds the request's ip and user agent."""
         self = self.sudo()
+        self.env["mph.signup.attempt"]._mph_serialise(
+            student_vals["email"], guardian_vals and guardian_vals.get("email")
+        )
         now = fields.Datetime.now()
         student = self._mph_find_signup_student(student_vals["email"], student_vals["birthdate"])
         if not student:
