@@ -246,6 +246,19 @@ class MphStudent(models.Model):
             else:
                 student.state = "prospect"
 
+    def action_unarchive(self):
+        """Bring pupils back from the passive archive (they return to the
+        school): the pupil and its contact are active again and the status
+        follows the enrolments once more."""
+        archived = self.filtered(lambda s: s.state == "archived")
+        res = super().action_unarchive()
+        if archived:
+            archived.partner_id.action_unarchive()
+            # Leave the archived state; the enrolments decide the rest.
+            archived.state = "prospect"
+            archived._compute_state()
+        return res
+
     @api.depends("birthdate", "partner_id.zip", "partner_id.country_id")
     def _compute_statistics_keys(self):
         for student in self:
@@ -470,6 +483,8 @@ class MphStudent(models.Model):
                 vals["signup_state"] = "done"
             student = self.create(vals)
         else:
+            # A pupil back from the passive archive is a current pupil again.
+            student.filtered(lambda s: not s.active and s.state == "archived").action_unarchive()
             student.privacy_accepted_date = now
         open_types = student.enrollment_ids.filtered(lambda e: e.state in ("waiting", "trial", "active"))
         enrollments = self.env["mph.enrollment"].create(

@@ -140,6 +140,20 @@ class TestSignup(SignupCommon):
         self.assertNotIn("Piano (test)", response.text.split('id="mph_signup_result"')[1].split("</ul>")[0])
         self.assertEqual(len(self.adult.acceptance_ids), 1)
 
+    def test_archived_pupil_returns_from_the_passive_archive(self):
+        self.adult.enrollment_ids.unlink()
+        self.env["mph.retention"]._archive(self.adult)
+        self.assertFalse(self.adult.active)
+        before = self.env["mph.student"].with_context(active_test=False).search_count([])
+        response = self.post(self.form(name="Sanne Bakker", email="sanne@example.nl", birthdate="12-04-1990"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.env["mph.student"].with_context(active_test=False).search_count([]), before)
+        self.assertTrue(self.adult.active, "a returning pupil leaves the passive archive")
+        self.assertTrue(self.adult.partner_id.active)
+        self.assertEqual(self.adult.state, "active", "a trial lesson makes a current pupil")
+        self.assertEqual(self.adult.enrollment_ids.mapped("state"), ["trial"])
+        self.assertIn(self.adult, self.env["mph.student"].search([]), "the coordinator finds the pupil again")
+
     def test_minor_consent_by_mailed_link(self):
         response = self.post(self.minor_form())
         self.assertEqual(response.status_code, 200)
