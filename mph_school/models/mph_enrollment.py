@@ -1,3 +1,5 @@
+from collections import Counter
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -100,26 +102,30 @@ class MphEnrollment(models.Model):
             lesson_type_id = vals.get("lesson_type_id", record.lesson_type_id.id)
             if state in OPEN_STATES and student_id and lesson_type_id:
                 keys.append((record.id, student_id, lesson_type_id))
-        seen = set()
-        for record_id, student_id, lesson_type_id in keys:
-            clash = (student_id, lesson_type_id) in seen or self.sudo().search_count(
+        pairs = [(student_id, lesson_type_id) for _record_id, student_id, lesson_type_id in keys]
+        clashes = {pair for pair, count in Counter(pairs).items() if count > 1}
+        if pairs and not clashes:
+            # One query for the whole batch (an import of thousands of
+            # enrolments must not cost one search each).
+            others = self.sudo().search_fetch(
                 [
-                    ("id", "!=", record_id),
-                    ("student_id", "=", student_id),
-                    ("lesson_type_id", "=", lesson_type_id),
+                    ("id", "not in", [record_id for record_id, _s, _l in keys if record_id]),
+                    ("student_id", "in", list({pair[0] for pair in pairs})),
+                    ("lesson_type_id", "in", list({pair[1] for pair in pairs})),
                     ("state", "in", OPEN_STATES),
                 ],
-                limit=1,
+                ["student_id", "lesson_type_id"],
             )
-            seen.add((student_id, lesson_type_id))
-            if clash:
-                raise ValidationError(
-                    self.env._(
-                        "%(student)s already has an open enrolment for %(lesson_type)s.",
-                        student=self.env["mph.student"].browse(student_id).sudo().name,
-                        lesson_type=self.env["mph.lesson.type"].browse(lesson_type_id).sudo().name,
-                    )
+            clashes = {(e.student_id.id, e.lesson_type_id.id) for e in others} & set(pairs)
+        if clashes:
+            student_id, lesson_type_id = next(pair for pair in pairs if pair in clashes)
+            raise ValidationError(
+                self.env._(
+                    "%(student)s already has an open enrolment for %(lesson_type)s.",
+                    student=self.env["mph.student"].browse(student_id).sudo().name,
+                    lesson_type=self.env["mph.lesson.type"].browse(lesson_type_id).sudo().name,
                 )
+            )
 
     @api.constrains("state", "teacher_id", "lesson_type_id")
     def _check_teacher(self):

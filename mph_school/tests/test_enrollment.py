@@ -53,6 +53,25 @@ class TestEnrollment(MphCommon):
         again = self.enroll(self.adult, self.piano)
         self.assertEqual(again.state, "waiting", "after stopping, a new enrolment is fine")
 
+    def test_batch_checks_open_enrollments_in_one_query(self):
+        Enrollment = self.env["mph.enrollment"]
+        before = Enrollment.search_count([])
+        twice = [{"student_id": self.pupils[0].id, "lesson_type_id": self.koor.id}] * 2
+        with self.assertRaisesRegex(ValidationError, "already has an open enrolment"):
+            Enrollment.create(twice)
+        self.assertEqual(Enrollment.search_count([]), before, "nothing of the batch is created")
+
+        def queries(pupils):
+            vals_list = [{"student_id": p.id, "lesson_type_id": self.koor.id} for p in pupils]
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            Enrollment.browse()._check_single_open_enrollment(vals_list)
+            return self.env.cr.sql_log_count - start
+
+        self.assertEqual(queries(self.pupils[:1]), queries(self.pupils), "the check costs the same for 1 or many")
+        created = Enrollment.create([{"student_id": p.id, "lesson_type_id": self.koor.id} for p in self.pupils])
+        self.assertEqual(len(created), len(self.pupils))
+
     def test_running_lessons_need_a_teacher_who_teaches_it(self):
         waiting = self.enroll(self.pupils[0], self.koor)
         with self.assertRaisesRegex(ValidationError, "Assign a teacher"):
