@@ -458,10 +458,11 @@ class MphPrivacyRequest(models.Model):
             if model in LOOKUP_SKIP_MODELS:
                 continue
             record = self.env[model].sudo().with_context(active_test=False).browse(res_id).exists()
-            values = record and self._references_to(record, persons, student)
-            if values:
+            # Only what refers to the person by link or e-mail: a record that
+            # merely carries the same name may be about a namesake.
+            if record and self._references_to(record, persons, student):
                 description = self.env["ir.model"]._get(model).name
-                others.append({"model": description, "record": record.display_name, "data": values})
+                others.append({"model": description, "record": record.display_name, "data": self._dump(record)})
         if others:
             data["other_records"] = others
         return data
@@ -631,6 +632,8 @@ class MphPrivacyRequest(models.Model):
                 value = value.mapped("display_name")
             elif field.type == "selection":
                 value = dict(field._description_selection(self.env)).get(value, value)
+            elif field.type == "html":
+                value = html2plaintext(value)
             values[field._description_string(self.env)] = value
         return values
 
