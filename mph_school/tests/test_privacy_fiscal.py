@@ -195,7 +195,12 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
 
         checks = [(self.pupil, self.personal_fields("mph.student"))]
         checks.append((self.pupil.enrollment_ids, self.personal_fields("mph.enrollment")))
-        partner_fields = ["name", "country_id", *(f for f in PARTNER_PERSONAL_FIELDS if f != "image_1920"), "category_id"]
+        partner_fields = [
+            "name",
+            "country_id",
+            *(f for f in PARTNER_PERSONAL_FIELDS if f != "image_1920"),
+            "category_id",
+        ]
         checks += [(self.pupil.partner_id, partner_fields), (self.guardian, ["name", "email", "street", "zip", "city"])]
         self.assertGreaterEqual(len(checks[0][1]), 15, "the field list is derived, not empty")
         for record, names in checks:
@@ -312,7 +317,9 @@ class TestErasureKeepsFiscalSubset(PrivacyFiscalCommon):
 
     def invoice_html(self, user):
         html, _type = (
-            self.env["ir.actions.report"].with_user(user)._render_qweb_html("account.account_invoices", self.invoice.ids)
+            self.env["ir.actions.report"]
+            .with_user(user)
+            ._render_qweb_html("account.account_invoices", self.invoice.ids)
         )
         return page_text(html)
 
@@ -336,7 +343,9 @@ class TestErasureKeepsFiscalSubset(PrivacyFiscalCommon):
             self.assertFalse(partner[name], name)
         Message = self.env["mail.message"].sudo()
         self.assertFalse(Message.search([("body", "ilike", "Sanne")]))
-        self.assertFalse(Message.search([("model", "in", ("mph.student", "res.partner")), ("res_id", "in", (adult.id, partner.id))]))
+        self.assertFalse(
+            Message.search([("model", "in", ("mph.student", "res.partner")), ("res_id", "in", (adult.id, partner.id))])
+        )
         self.assertFalse(Message.search([("author_id", "=", partner.id)]))
         # The invoice still opens, unchanged in amounts, with the fiscal copy.
         self.assertEqual(self.snapshot(self.invoice), before)

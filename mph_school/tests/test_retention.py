@@ -135,7 +135,9 @@ class TestRetentionLifecycle(RetentionCommon):
         self.assertEqual(student.state, "active")
         with freeze_time("2025-06-30"):
             enrollment.action_stop()
-            self.assertEqual(self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0})
+            self.assertEqual(
+                self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0}
+            )
         self.assertEqual((student.state, student.date_lessons_ended), ("stopped", date(2025, 6, 30)))
         student.message_post(body="Stopt wegens verhuizing", message_type="comment")
 
@@ -173,7 +175,9 @@ class TestRetentionLifecycle(RetentionCommon):
         self.assertEqual(logs.mapped("count"), [1, 1])
 
         with freeze_time("2033-01-02"):
-            self.assertEqual(self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0})
+            self.assertEqual(
+                self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0}
+            )
 
     def test_running_and_waiting_pupils_are_never_touched(self):
         with freeze_time("2040-01-01"):
