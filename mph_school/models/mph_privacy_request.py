@@ -1,4 +1,5 @@
 import json
+import re
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import escape
@@ -366,6 +367,10 @@ class MphPrivacyRequest(models.Model):
         """The fields of ``record`` that point at the person: a link to one of
         ``persons`` or to the pupil, or text holding their e-mail address."""
         emails = [email for email in persons.mapped("email_normalized") if email]
+        # The whole address, not a part of another one (daan@ in andere.daan@).
+        pattern = emails and re.compile(
+            "|".join(rf"(?<![\w.+-]){re.escape(email)}(?![\w-]|\.\w)" for email in emails), re.IGNORECASE
+        )
         values = {}
         for name, field in record._fields.items():
             if not field.store or name in EXPORT_SKIP or name.startswith(EXPORT_SKIP_PREFIXES):
@@ -379,7 +384,8 @@ class MphPrivacyRequest(models.Model):
             elif (
                 field.type in ("char", "text")
                 and isinstance(value, str)
-                and any(email in value.lower() for email in emails)
+                and pattern
+                and pattern.search(value)
             ):
                 values[field._description_string(self.env)] = value
         return values

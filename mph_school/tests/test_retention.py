@@ -254,7 +254,7 @@ class TestRetentionBatches(RetentionCommon):
                 self.assertLogs("odoo.addons.mph_school.models.mph_retention", "ERROR"),
             ):
                 result = self.Retention._run()
-            self.assertEqual(result, {"archived": 0, "destroyed": 4, "failed": 1, "held": 0})
+            self.assertEqual(result, {"archived": 0, "destroyed": 4, "failed": 1, "held": 0, "fiscal_erased": 0})
             for pupil in pupils:
                 if pupil == victim:
                     self.assert_untouched(pupil, names[2])
