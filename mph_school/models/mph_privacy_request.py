@@ -381,12 +381,7 @@ class MphPrivacyRequest(models.Model):
                 or (field.comodel_name == "mph.student" and student and value == student)
             ):
                 values[field._description_string(self.env)] = value.display_name
-            elif (
-                field.type in ("char", "text")
-                and isinstance(value, str)
-                and pattern
-                and pattern.search(value)
-            ):
+            elif field.type in ("char", "text") and isinstance(value, str) and pattern and pattern.search(value):
                 values[field._description_string(self.env)] = value
         return values
 
