@@ -8,7 +8,7 @@ from lxml import html as lxml_html
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import config
 
 from ..models.account_move import FISCAL_FIELDS
@@ -357,6 +357,11 @@ class TestErasureKeepsFiscalSubset(PrivacyFiscalCommon):
         self.assertEqual((values["mph_fiscal_zip"], values["mph_fiscal_city"]), ("3511 AB", "Utrecht"))
         self.assertEqual(values["mph_fiscal_country_id"][0], self.nl.id)
         self.assertIn("Sanne Bakker", invoice.invoice_line_ids.mapped("name")[0], "the line as issued")
+        # The form opens for finance (every field of its view read, the
+        # fiscal copy tab included).
+        form = Form(invoice)
+        self.assertEqual(form.mph_fiscal_name, "Sanne Bakker")
+        self.assertEqual(form.amount_residual, 0.0)
         # Finance prints it as it was issued.
         page = self.invoice_html(self.user_finance)
         self.assertIn("Sanne Bakker", page)
