@@ -7,7 +7,7 @@
     "author": "Muziekpakhuis",
     "website": "https://www.muziekpakhuis.nl",
     "license": "AGPL-3",
-    "depends": ["mail", "portal", "contacts", "auth_totp_portal", "account", "l10n_nl", "website"],
+    "depends": ["mail", "portal", "contacts", "auth_totp_portal", "account", "l10n_nl", "website", "privacy_lookup"],
     "data": [
         "security/mph_school_groups.xml",
         "security/ir.model.access.csv",
@@ -36,6 +36,8 @@
         "views/mph_privacy_policy_views.xml",
         "views/mph_privacy_acceptance_views.xml",
         "views/mph_signup_templates.xml",
+        "views/account_move_views.xml",
+        "report/mph_privacy_export_report.xml",
         "views/mph_school_menus.xml",
         "views/mph_portal_templates.xml",
     ],

@@ -133,8 +133,8 @@ def server():
             try:
                 if requests.get(base_url + "/web/login", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not up yet, or still building its assets on a busy machine
             assert proc.poll() is None, "the Odoo server stopped while starting"
             assert time.time() < deadline, "the Odoo server did not answer in time"
             time.sleep(1)

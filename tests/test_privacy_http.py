@@ -50,3 +50,32 @@ def test_privacy_models_closed_to_other_roles(client, login, model):
 @pytest.mark.parametrize("model", PRIVACY_MODELS)
 def test_privacy_models_open_to_the_coordinator(client, model):
     assert isinstance(client("coordinator").call(model, "search_read", [], ["id"]), list)
+
+
+def test_access_export_pdf_downloadable_by_the_coordinator_only(client, server, facts):
+    """An access request carried out on a real server gives a PDF rendered by
+    wkhtmltopdf; the coordinator downloads it, no other role can."""
+    coordinator = client("coordinator")
+    student_id = facts["henk_student_ids"][0]
+    request_id = coordinator.call(
+        "mph.privacy.request",
+        "create",
+        {"request_type": "access", "student_id": student_id, "identity_method": "known_email"},
+    )
+    coordinator.call("mph.privacy.request", "action_verify_identity", [request_id])
+    coordinator.call("mph.privacy.request", "action_process", [request_id])
+    files = coordinator.call(
+        "ir.attachment",
+        "search_read",
+        [("res_model", "=", "mph.privacy.request"), ("res_id", "=", request_id)],
+        ["name", "mimetype"],
+    )
+    pdf = next(f for f in files if f["name"].endswith("-inzage.pdf"))
+    assert pdf["mimetype"] == "application/pdf"
+    url = f"{server['url']}/web/content/{pdf['id']}?download=true"
+    response = coordinator.session.get(url, timeout=60)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    for login in ("financien", "artistiek", "directeur", "docent.henk"):
+        other = client(login)
+        assert other.session.get(url, timeout=60).status_code in (403, 404), login

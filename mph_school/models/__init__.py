@@ -5,6 +5,7 @@ from . import mph_lesson_type
 from . import mph_teacher
 from . import mph_enrollment
 from . import mph_student
+from . import account_move
 from . import account_move_line
 from . import account_move_send
 from . import mph_school_demo
@@ -17,6 +18,7 @@ from . import ir_http
 from . import mph_retention_log
 from . import mph_retention
 from . import mph_privacy_request
+from . import report_privacy_export
 from . import mph_student_read_log
 from . import mph_privacy_policy
 from . import mph_privacy_policy_notice

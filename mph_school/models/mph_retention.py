@@ -153,6 +153,10 @@ class MphRetention(models.AbstractModel):
                 if commit:
                     # The cron's unit of work is a batch (see _cron_run).
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+        result["fiscal_erased"], fiscal_failed = self._erase_expired_fiscal_copies(today, settings, run)
+        result["failed"] += fiscal_failed
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info("Retention run %s: %s", run["run_reference"], result)
         return result
 
@@ -216,13 +220,84 @@ class MphRetention(models.AbstractModel):
             by_keys[(student.birth_year, student.zip_area)].append(student.id)
         for (birth_year, zip_area), ids in by_keys.items():
             students.browse(ids).write({**cleared, "birth_year": birth_year, "zip_area": zip_area})
+        self._keep_fiscal_subset(partners)
         for student in students:
             self._anonymise_partner(student.partner_id, self.env._("Anonymised pupil %s", student.id))
         enrollments.write({"note": False, "preferred_times": False})
         lone_guardians = guardians.filtered(lambda g: not (g.mph_ward_ids or g.mph_student_ids or g.user_ids))
+        self._keep_fiscal_subset(lone_guardians)
         for guardian in lone_guardians:
             self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))
         self._remove_traces({"mph.student": students.ids, "mph.enrollment": enrollments.ids}, partners | lone_guardians)
+
+    @api.model
+    def _fiscal_limit(self, today, settings):
+        """Invoices dated on or before this day are past the statutory period:
+        it runs until the end of the calendar year of the invoice date plus
+        the retention years."""
+        return date(today.year - settings["retention_years"] - 1, 12, 31)
+
+    def _keep_fiscal_subset(self, partners):
+        """Before ``partners`` are anonymised: their issued invoices still
+        within the statutory period keep the name and address they were
+        issued with (readable by finance only); the e-mails about them go.
+        Invoices past the period lose that too."""
+        if not partners:
+            return
+        moves = self.env["account.move"]._mph_fiscal_invoices(partners)
+        if not moves:
+            return
+        limit = self._fiscal_limit(fields.Date.context_today(self), self._get_settings())
+        expired = moves.filtered(lambda m: m.invoice_date and m.invoice_date <= limit)
+        kept = moves - expired
+        kept._mph_freeze_fiscal_copy()
+        kept._mph_remove_correspondence()
+        expired._mph_erase_fiscal_copy()
+
+    @api.model
+    def _erase_expired_fiscal_copies(self, today, settings, run):
+        """The fiscal copies whose statutory period has ended are erased, in
+        batches, each invoice fully or not at all."""
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [("mph_fiscal_frozen_date", "!=", False), ("invoice_date", "<=", self._fiscal_limit(today, settings))],
+                order="id",
+            )
+        )
+        erased = failed = 0
+        for ids in split_every(settings["batch_size"], moves.ids):
+            batch = moves.browse(ids)
+            start = time.perf_counter()
+            try:
+                with self.env.cr.savepoint():
+                    batch._mph_erase_fiscal_copy()
+                done, lost = len(batch), 0
+            except Exception:  # one invoice's failure must not stop the job
+                _logger.warning("Retention: erasing fiscal copies failed, retrying one by one", exc_info=True)
+                done = lost = 0
+                for move in batch:
+                    try:
+                        with self.env.cr.savepoint():
+                            move._mph_erase_fiscal_copy()
+                        done += 1
+                    except Exception:
+                        lost += 1
+                        _logger.exception("Retention: erasing the fiscal copy of invoice id %s failed", move.id)
+            self.env["mph.retention.log"].sudo().create(
+                {
+                    **run,
+                    "rule": "fiscal",
+                    "batch": 0,
+                    "count": done,
+                    "failed_count": lost,
+                    "duration": time.perf_counter() - start,
+                }
+            )
+            erased += done
+            failed += lost
+        return erased, failed
 
     def _anonymise_partner(self, partner, label):
         partner = partner.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
@@ -248,8 +323,8 @@ class MphRetention(models.AbstractModel):
 
     def _erase_on_request(self, student):
         """Erasure on a data-subject request: anonymise now, in one savepoint,
-        and log it like the job does. (The fiscal subset kept for invoices is
-        for the invoicing module to exclude.)"""
+        and log it like the job does. Issued invoices keep the fiscal subset
+        (see _keep_fiscal_subset)."""
         with self.env.cr.savepoint():
             self._anonymise(student)
         self.env["mph.retention.log"].sudo().create(

@@ -19,6 +19,7 @@ class MphRetentionLog(models.Model):
             ("destroy", "Destruction (statutory period ended)"),
             ("erasure", "Erasure on request"),
             ("hold", "Legal hold (skipped)"),
+            ("fiscal", "Fiscal copies of invoices erased"),
         ],
         required=True,
         readonly=True,

@@ -184,6 +184,13 @@ class MphSeason(models.Model):
             groups.setdefault(key, (payer, []))[1].append((student, self._contribution_amount_for(student)))
         return list(groups.values()), skipped
 
+    def _contribution_line_label(self, student):
+        """The label of a pupil's contribution line: the school year and the
+        pupil's name (after the statutory period: the anonymised name)."""
+        self.ensure_one()
+        label = self.env._("Yearly contribution %(season)s", season=self.name)
+        return f"{label} - {student.sudo().name}"
+
     def _prepare_contribution_invoice(self, payer, lines, journal):
         self.ensure_one()
         product = self.contribution_product_id
@@ -201,7 +208,7 @@ class MphSeason(models.Model):
                     {
                         "product_id": product.id,
                         # The pupil's name, nothing more personal.
-                        "name": f"{label} - {student.name}",
+                        "name": self._contribution_line_label(student),
                         "quantity": 1,
                         "price_unit": amount,
                         "tax_ids": [fields.Command.set(self.tax_ids.ids)],

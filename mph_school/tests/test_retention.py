@@ -135,7 +135,9 @@ class TestRetentionLifecycle(RetentionCommon):
         self.assertEqual(student.state, "active")
         with freeze_time("2025-06-30"):
             enrollment.action_stop()
-            self.assertEqual(self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0})
+            self.assertEqual(
+                self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0}
+            )
         self.assertEqual((student.state, student.date_lessons_ended), ("stopped", date(2025, 6, 30)))
         student.message_post(body="Stopt wegens verhuizing", message_type="comment")
 
@@ -161,7 +163,7 @@ class TestRetentionLifecycle(RetentionCommon):
         self.assertEqual(student.state, "archived")
         with freeze_time("2033-01-01"):
             result = self.Retention._run()
-        self.assertEqual(result, {"archived": 0, "destroyed": 1, "failed": 0, "held": 0})
+        self.assertEqual(result, {"archived": 0, "destroyed": 1, "failed": 0, "held": 0, "fiscal_erased": 0})
         self.assert_anonymised(student)
         self.assertEqual(student.enrollment_ids.date_end, date(2025, 6, 30), "dates are kept")
         # The guardian had no other pupil: anonymised as well.
@@ -173,12 +175,14 @@ class TestRetentionLifecycle(RetentionCommon):
         self.assertEqual(logs.mapped("count"), [1, 1])
 
         with freeze_time("2033-01-02"):
-            self.assertEqual(self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0})
+            self.assertEqual(
+                self.Retention._run(), {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0}
+            )
 
     def test_running_and_waiting_pupils_are_never_touched(self):
         with freeze_time("2040-01-01"):
             result = self.Retention._run()
-        self.assertEqual(result, {"archived": 0, "destroyed": 0, "failed": 0, "held": 0})
+        self.assertEqual(result, {"archived": 0, "destroyed": 0, "failed": 0, "held": 0, "fiscal_erased": 0})
         self.assertEqual((self.adult.state, self.minor.state), ("active", "active"))
         self.assertFalse(self.Log.search([]), "a run with nothing due writes no log")
 
@@ -250,7 +254,7 @@ class TestRetentionBatches(RetentionCommon):
                 self.assertLogs("odoo.addons.mph_school.models.mph_retention", "ERROR"),
             ):
                 result = self.Retention._run()
-            self.assertEqual(result, {"archived": 0, "destroyed": 4, "failed": 1, "held": 0})
+            self.assertEqual(result, {"archived": 0, "destroyed": 4, "failed": 1, "held": 0, "fiscal_erased": 0})
             for pupil in pupils:
                 if pupil == victim:
                     self.assert_untouched(pupil, names[2])
@@ -262,7 +266,7 @@ class TestRetentionBatches(RetentionCommon):
             self.assertEqual(logs.mapped("failed_count"), [0, 1, 0])
 
             result = self.Retention._run()
-        self.assertEqual(result, {"archived": 0, "destroyed": 1, "failed": 0, "held": 0})
+        self.assertEqual(result, {"archived": 0, "destroyed": 1, "failed": 0, "held": 0, "fiscal_erased": 0})
         self.assert_anonymised(victim)
 
     def test_batches_report_progress(self):
