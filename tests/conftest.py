@@ -133,9 +133,9 @@ class OdooServer:
             deadline = time.time() + START_TIMEOUT
             while True:
                 try:
-                    if requests.get(self.url + "/web/login", timeout=5).status_code == 200:
+                    if requests.get(self.url + "/web/login", timeout=30).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):
                     pass
                 assert self.proc.poll() is None, f"the Odoo server stopped while starting; see {self.logfile}"
                 assert time.time() < deadline, "the Odoo server did not answer in time"
