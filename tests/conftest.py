@@ -2,7 +2,9 @@
 and their Dutch demo data, driven over HTTP like a browser or an integration
 would. Nothing here imports Odoo."""
 
+import configparser
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -85,13 +87,25 @@ def _pg(command, *args):
     )
 
 
+def _filestore(db):
+    """Where the server keeps the attachments of ``db`` (its data_dir)."""
+    config = configparser.ConfigParser()
+    config.read(os.environ.get("MPH_CONF") or ROOT / ".local" / "odoo.conf")
+    data_dir = config.get("options", "data_dir", fallback=None) or Path.home() / ".local" / "share" / "Odoo"
+    return Path(data_dir) / "filestore" / db
+
+
 def _dropdb(db):
     _pg("dropdb", "--if-exists", db)
+    shutil.rmtree(_filestore(db), ignore_errors=True)
 
 
 def copy_db(template, db):
-    """A copy of ``template`` (no one may be connected to it) as ``db``."""
+    """A copy of ``template`` (no one may be connected to it) as ``db``, with
+    its filestore (the attachments: website logo, report PDFs...)."""
     _dropdb(db)
+    if _filestore(template).is_dir():
+        shutil.copytree(_filestore(template), _filestore(db))
     for _attempt in range(20):
         # A process that just stopped may still be leaving the template.
         done = _pg("createdb", "-T", template, db)

@@ -248,6 +248,8 @@ def signup_in_browser(school, pupil, lesson_id):
         browser.click(f"#lesson_type_{lesson_id}")
         browser.fill("#preferred_times", "dinsdagmiddag")
         for key, value in pupil.items():
+            if key == "birthdate":  # a date input holds an ISO date
+                value = "-".join(reversed(value.split("-")))
             browser.fill(f'#mph_signup_form [name="{key}"]', value)
         browser.click("#privacy_accept")
         browser.click("#mph_signup_form button[type=submit]")
