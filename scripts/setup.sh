@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up of everything MPH on Odoo needs on this machine:
 #   Odoo 18.0 source, a virtualenv with Odoo + its requirements + ours,
-#   a PostgreSQL role, Debian chromium (tours) and wkhtmltopdf (PDF reports).
+#   a PostgreSQL role, Debian chromium (tours, screenshots), wkhtmltopdf (PDF
+#   reports) and faketime (the end-to-end test moves the server's clock).
 # A second run only checks stamps and takes seconds.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,8 +40,9 @@ fi
 grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" \
     || die "$ODOO_SRC does not hold Odoo 18.0 (odoo/release.py says otherwise)"
 
-# --- 2. Debian packages: chromium (tours), wkhtmltopdf (PDF), libpq (psycopg2) -
+# --- 2. Debian packages: chromium (tours), faketime, wkhtmltopdf (PDF), libpq --
 apt_install chromium || say "WARNING: Debian 'chromium' is missing and cannot be installed here (not root or no apt); browser tours will be skipped. Install it with: apt-get install chromium"
+apt_install faketime || say "WARNING: Debian 'faketime' (libfaketime) is missing and cannot be installed here; the end-to-end test that moves the server's clock will be skipped. Install it with: apt-get install faketime"
 apt_install wkhtmltopdf || say "WARNING: 'wkhtmltopdf' is missing and cannot be installed here; PDF reports will render as HTML. Install it with: apt-get install wkhtmltopdf"
 command -v pg_config >/dev/null 2>&1 || apt_install libpq-dev || die "pg_config not found: install libpq-dev (Debian) so psycopg2 can build"
 

@@ -2,7 +2,9 @@
 and their Dutch demo data, driven over HTTP like a browser or an integration
 would. Nothing here imports Odoo."""
 
+import configparser
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -66,30 +68,124 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _dropdb(db):
-    subprocess.run(
+def _pg(command, *args):
+    return subprocess.run(
         [
-            "dropdb",
-            "--if-exists",
+            command,
             "-h",
             os.environ.get("PGHOST", "127.0.0.1"),
             "-p",
             os.environ.get("PGPORT", "5432"),
             "-U",
             os.environ.get("MPH_DB_USER", "mph"),
-            db,
+            *args,
         ],
         env=dict(os.environ, PGPASSWORD=os.environ.get("MPH_DB_PASSWORD", "mph")),
         check=False,
         capture_output=True,
+        text=True,
     )
 
 
+def _filestore(db):
+    """Where the server keeps the attachments of ``db`` (its data_dir)."""
+    config = configparser.ConfigParser()
+    config.read(os.environ.get("MPH_CONF") or ROOT / ".local" / "odoo.conf")
+    data_dir = config.get("options", "data_dir", fallback=None) or Path.home() / ".local" / "share" / "Odoo"
+    return Path(data_dir) / "filestore" / db
+
+
+def _dropdb(db):
+    _pg("dropdb", "--if-exists", db)
+    shutil.rmtree(_filestore(db), ignore_errors=True)
+
+
+def copy_db(template, db):
+    """A copy of ``template`` (no one may be connected to it) as ``db``, with
+    its filestore (the attachments: website logo, report PDFs...)."""
+    _dropdb(db)
+    if _filestore(template).is_dir():
+        shutil.copytree(_filestore(template), _filestore(db))
+    for _attempt in range(20):
+        # A process that just stopped may still be leaving the template.
+        done = _pg("createdb", "-T", template, db)
+        if done.returncode == 0 or "being accessed by other users" not in done.stderr:
+            break
+        time.sleep(0.5)
+    assert done.returncode == 0, f"copying database {template} to {db} failed: {done.stderr}"
+
+
+class OdooServer:
+    """One Odoo server process on ``db``; ``env`` is added to its environment
+    (for example LD_PRELOAD and FAKETIME to move its clock)."""
+
+    def __init__(self, db, env=None, logname=None, crons=True):
+        self.db = db
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        logdir = ROOT / ".local"
+        logdir.mkdir(exist_ok=True)
+        self.logfile = logdir / f"{logname or db}.log"
+        self.proc = subprocess.Popen(
+            [
+                ODOO,
+                "-d",
+                db,
+                "--db-filter",
+                f"^{db}$",
+                "--http-port",
+                str(self.port),
+                "--http-interface",
+                "127.0.0.1",
+                "--logfile",
+                str(self.logfile),
+                *([] if crons else ["--max-cron-threads", "0"]),
+            ],
+            env=dict(os.environ, **(env or {})),
+        )
+        try:
+            deadline = time.time() + START_TIMEOUT
+            while True:
+                try:
+                    if requests.get(self.url + "/web/login", timeout=30).status_code == 200:
+                        break
+                except (requests.ConnectionError, requests.Timeout):
+                    pass
+                assert self.proc.poll() is None, f"the Odoo server stopped while starting; see {self.logfile}"
+                assert time.time() < deadline, "the Odoo server did not answer in time"
+                time.sleep(0.5)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
 @pytest.fixture(scope="session")
-def server():
-    """Install the addons with demo data on a fresh database, start the server."""
+def template_db():
+    """Install the addons with demo data on a fresh database and keep an
+    untouched copy of it, for tests that need a database of their own."""
     db = f"mph_http_{os.getpid()}"
-    port = _free_port()
+    template = f"{db}_tpl"
+    reuse = os.environ.get("MPH_TEST_INSTALLED_DB")
+    if reuse:
+        # Development shortcut: copy a database installed earlier (with the
+        # same code) instead of installing again.
+        copy_db(reuse, db)
+        copy_db(reuse, template)
+        try:
+            yield {"db": db, "template": template}
+        finally:
+            _dropdb(template)
+            _dropdb(db)
+        return
     logdir = ROOT / ".local"
     logdir.mkdir(exist_ok=True)
     _dropdb(db)
@@ -104,48 +200,29 @@ def server():
             "nl_NL",
             "--stop-after-init",
             "--http-port",
-            str(port),
+            str(_free_port()),
             "--logfile",
             str(logdir / f"{db}-install.log"),
         ],
         check=False,
     )
     assert install.returncode == 0, f"installing {ADDONS} failed; see .local/{db}-install.log"
-    proc = subprocess.Popen(
-        [
-            ODOO,
-            "-d",
-            db,
-            "--db-filter",
-            f"^{db}$",
-            "--http-port",
-            str(port),
-            "--http-interface",
-            "127.0.0.1",
-            "--logfile",
-            str(logdir / f"{db}.log"),
-        ]
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    copy_db(db, template)
     try:
-        deadline = time.time() + START_TIMEOUT
-        while True:
-            try:
-                if requests.get(base_url + "/web/login", timeout=5).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass  # not up yet, or still building its assets on a busy machine
-            assert proc.poll() is None, "the Odoo server stopped while starting"
-            assert time.time() < deadline, "the Odoo server did not answer in time"
-            time.sleep(1)
-        yield {"url": base_url, "db": db}
+        yield {"db": db, "template": template}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _dropdb(template)
         _dropdb(db)
+
+
+@pytest.fixture(scope="session")
+def server(template_db):
+    """The shared server: the addons with their demo data, started once."""
+    odoo = OdooServer(template_db["db"])
+    try:
+        yield {"url": odoo.url, "db": odoo.db}
+    finally:
+        odoo.stop()
 
 
 @pytest.fixture
