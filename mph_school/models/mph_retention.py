@@ -80,10 +80,53 @@ class MphRetention(models.AbstractModel):
     @api.model
     def _destruction_due_domain(self, today, settings):
         """Pupils whose statutory period has ended: it runs until the end of
-        the calendar year of the last enrolment end plus the retention years.
-        Invoicing extends this with the date of the last invoice."""
+        the calendar year of the last enrolment end or of the last invoice,
+        whichever is later, plus the retention years."""
         last_year = today.year - settings["retention_years"] - 1
-        return [("state", "in", ("stopped", "archived")), ("date_lessons_ended", "<=", date(last_year, 12, 31))]
+        cutoff = date(last_year, 12, 31)
+        return [
+            ("state", "in", ("stopped", "archived")),
+            ("date_lessons_ended", "<=", cutoff),
+            *self._invoiced_after_domain(cutoff),
+        ]
+
+    @api.model
+    def _invoiced_after_domain(self, cutoff):
+        """Excludes pupils with a posted invoice or credit note dated after
+        ``cutoff``: as a pupil on one of its lines, or as its partner. As two
+        subqueries (no Python loop, no ids fetched): PostgreSQL runs them as
+        hashed anti-joins. Cancelled and draft invoices are no fiscal record
+        and extend nothing."""
+        invoice_types = ("out_invoice", "out_refund")
+        # The line carries the state and the invoice date of its move (stored).
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            ._search(
+                [
+                    ("mph_student_id", "!=", False),
+                    ("parent_state", "=", "posted"),
+                    ("invoice_date", ">", cutoff),
+                    ("move_id.move_type", "in", invoice_types),
+                ]
+            )
+        )
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            ._search(
+                [
+                    ("move_type", "in", invoice_types),
+                    ("state", "=", "posted"),
+                    ("invoice_date", ">", cutoff),
+                    ("commercial_partner_id", "!=", False),
+                ]
+            )
+        )
+        return [
+            ("id", "not in", lines.subselect("mph_student_id")),
+            ("partner_id", "not in", moves.subselect("commercial_partner_id")),
+        ]
 
     def _students(self):
         return self.env["mph.student"].sudo().with_context(active_test=False)
