@@ -260,3 +260,31 @@ class TestConsentHandoverAccess(HandoverCommon):
                     self.env["mph.privacy.acceptance"].with_user(user).search([])
                 with self.assertRaises(AccessError):
                     self.teen.with_user(user).action_record_own_consent()
+
+
+@tagged("post_install", "-at_install", "mph_consent_handover")
+class TestConsentHandoverDutch(HandoverCommon):
+    """The mail, the page and the error page come out in Dutch."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        dutch = cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["mph_school"], ["nl_NL"], overwrite=True)
+        website = cls.env["website"].get_current_website()
+        website.write({"language_ids": [(4, dutch.id)], "default_lang_id": dutch.id})
+        cls.teen.lang = "nl_NL"
+
+    def test_mail_and_pages_in_dutch(self):
+        self.Student._cron_consent_handover()
+        mail = self.handover_mails(self.teen)
+        self.assertEqual(mail.subject, "Je bent 16: je eigen toestemming voor het Muziekpakhuis")
+        self.assertIn("Gefeliciteerd met je 16e verjaardag", mail.body_html)
+        self.opener.cookies.set("frontend_lang", "nl_NL")
+        path, exp, token = self.link(self.teen)
+        page = self.url_open(f"{path}?exp={exp}&token={token}")
+        self.assertIn("Je eigen toestemming", page.text)
+        self.assertIn("Ik geef geen toestemming", page.text)
+        invalid = self.url_open(f"{path}?exp={exp}&token=fout")
+        self.assertEqual(invalid.status_code, 400)
+        self.assertIn("Deze link is ongeldig of verlopen", invalid.text)
