@@ -89,42 +89,35 @@ class MphRetention(models.AbstractModel):
 
     @api.model
     def _invoiced_after_domain(self, ended, cutoff):
-        """Excludes the pupils of ``ended`` with a posted invoice or credit
-        note dated after ``cutoff``: as the pupil on one of its lines, or as
-        its customer. Cancelled and draft invoices are no fiscal record and
-        extend nothing. SQL subqueries, no Python loop: each looks up only the
-        invoices of the few pupils whose lessons ended long enough ago (by
-        index), so its cost does not grow with the years of invoices kept."""
-        candidates = self._students()._search(ended)
+        """Keeps of the pupils of ``ended`` those without a posted invoice or
+        credit note dated after ``cutoff``: neither as the pupil on one of
+        its lines nor as its customer. Cancelled and draft invoices are no
+        fiscal record and extend nothing. One SQL subquery with correlated
+        NOT EXISTS: per pupil whose lessons ended long enough ago (few) an
+        index lookup, so the cost does not grow with the invoices kept."""
+        self.env["account.move"].flush_model(["move_type", "state", "invoice_date", "partner_id"])
+        self.env["account.move.line"].flush_model(["mph_student_id", "parent_state", "invoice_date", "move_id"])
+        kept = self._students()._search(ended)
+        student = SQL.identifier(kept.table, "id")
+        partner = SQL.identifier(kept.table, "partner_id")
         invoice_types = ("out_invoice", "out_refund")
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            ._search(
-                [
-                    ("mph_student_id", "in", candidates),
-                    ("parent_state", "=", "posted"),
-                    ("invoice_date", ">", cutoff),
-                    ("move_id.move_type", "in", invoice_types),
-                ]
+        kept.add_where(
+            SQL(
+                """NOT EXISTS (
+                       SELECT 1 FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+                        WHERE l.mph_student_id = %(student)s AND l.parent_state = 'posted'
+                          AND l.invoice_date > %(cutoff)s AND m.move_type IN %(types)s)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM account_move m
+                        WHERE m.partner_id = %(partner)s AND m.state = 'posted'
+                          AND m.invoice_date > %(cutoff)s AND m.move_type IN %(types)s)""",
+                student=student,
+                partner=partner,
+                cutoff=cutoff,
+                types=invoice_types,
             )
         )
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            ._search(
-                [
-                    ("partner_id", "in", self._students()._search(ended).subselect("partner_id")),
-                    ("move_type", "in", invoice_types),
-                    ("state", "=", "posted"),
-                    ("invoice_date", ">", cutoff),
-                ]
-            )
-        )
-        return [
-            ("id", "not in", lines.subselect(SQL.identifier("account_move_line", "mph_student_id"))),
-            ("partner_id", "not in", moves.subselect(SQL.identifier("account_move", "partner_id"))),
-        ]
+        return [("id", "in", kept)]
 
     def _students(self):
         return self.env["mph.student"].sudo().with_context(active_test=False)
