@@ -91,8 +91,10 @@ class MphStudent(models.Model):
         return res
 
     def _mph_resume_consent_processing(self):
-        """The pupil consented through the link sent to their own address (a
-        confirmed opt-in): the pupil's address is (back) on the newsletter."""
+        """The pupil consented (through the link sent to their own address, or
+        in person as recorded by the coordinator): the pupil's address is
+        (back) on the newsletter, confirmed as after a double opt-in, with the
+        same rules for a former erasure."""
         res = super()._mph_resume_consent_processing()
         newsletter = self.env["mailing.list"]._mph_newsletter()
         Subscription = self.env["mailing.subscription"].sudo()
