@@ -9,7 +9,8 @@ language, every mph parameter and every record count must be exactly as the user
 
 MPH_UPGRADE_FROM=<git revision> installs that revision of the addons instead of the working
 tree and then upgrades to the working tree, so migration scripts
-(`<addon>/migrations/<version>/`) run too.
+(`<addon>/migrations/<version>/`) run too; what the newer revision adds (fields, records) is
+then allowed, nothing may change or go.
 """
 
 import json
@@ -56,17 +57,19 @@ def old_addons(revision, target):
     return f"{os.environ.get('ODOO_SRC', '/opt/odoo-18.0')}/addons,{target}"
 
 
-def diff(before, after, path=""):
-    """Every difference between two JSON trees, as readable lines."""
+def diff(before, after, path="", allow_new=False):
+    """Every difference between two JSON trees, as readable lines; with allow_new, keys
+    only in `after` (fields, records or models a newer revision adds) are no difference."""
     if isinstance(before, dict) and isinstance(after, dict):
         lines = []
         for key in sorted(set(before) | set(after)):
             if key not in after:
                 lines.append(f"{path}/{key}: gone (was {str(before[key])[:120]})")
             elif key not in before:
-                lines.append(f"{path}/{key}: new ({str(after[key])[:120]})")
+                if not allow_new:
+                    lines.append(f"{path}/{key}: new ({str(after[key])[:120]})")
             else:
-                lines.extend(diff(before[key], after[key], f"{path}/{key}"))
+                lines.extend(diff(before[key], after[key], f"{path}/{key}", allow_new))
         return lines
     if before != after:
         return [f"{path}: {str(before)[:160]!r} -> {str(after)[:160]!r}"]
@@ -119,7 +122,7 @@ def test_upgrade_keeps_user_changes(tmp_path):
     # Our data makes the same records, and the users' edits are all there (not vacuous).
     assert edited["counts"]["mph.student"] > 0 and edited["values"]["en_US"], "the demo data is missing"
     assert edited["params"].get("mph_newsletter.mailchimp_api_key") == "0123456789abcdef-us21"
-    differences = diff(edited, upgraded)
+    differences = diff(edited, upgraded, allow_new=bool(revision))
     assert not differences, "the upgrade changed what users had set:\n" + "\n".join(differences[:60])
 
 
@@ -130,6 +133,8 @@ def test_diff_sees_every_kind_of_change():
     assert diff(before, {"a": {"x": 1, "y": [1]}, "b": "text"}) == ["/a/y: '[1, 2]' -> '[1]'"]
     assert diff(before, {"a": {"x": 1, "y": [1, 2]}}) == ["/b: gone (was text)"]
     assert diff(before, dict(before, c=3)) == ["/c: new (3)"]
+    assert diff(before, dict(before, c=3), allow_new=True) == []
+    assert diff(before, {"a": {"x": 1, "y": [1, 2], "z": 0}, "b": "c"}, allow_new=True) == ["/b: 'text' -> 'c'"]
 
 
 def test_old_addons_extracts_a_revision():
