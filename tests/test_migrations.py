@@ -3,7 +3,6 @@
 import importlib.util
 
 import pytest
-
 from conftest import ROOT
 
 spec = importlib.util.spec_from_file_location("check_migrations", ROOT / "scripts" / "check_migrations.py")
