@@ -135,8 +135,11 @@ def test_pip_install_into_a_new_environment(tmp_path):
         rows = psql(
             db, "SELECT name, state, latest_version FROM ir_module_module WHERE name LIKE 'mph\\_%' ORDER BY name"
         )
+        # The demo data came along in the packages too (Odoo loads it by default).
+        pupils = int(psql(db, "SELECT count(*) FROM mph_student"))
     finally:
         _dropdb(db)
+    assert pupils == 120
     text = log.read_text(errors="replace")
     assert " ERROR " not in text and " CRITICAL " not in text, f"errors while installing; see {log}"
     assert str(ROOT) not in text.replace(str(log), ""), f"Odoo read something from the repository; see {log}"

@@ -45,6 +45,22 @@ CODE_OWNED = {
 }
 # Of a group only its members are a user's setting.
 CODE_OWNED_USER_FIELDS = {"res.groups": ["users"]}
+# Records our data, demo functions and users make outside mph models: an upgrade must not add
+# or remove any of them either.
+COUNTED = [
+    "res.partner",
+    "res.users",
+    "mailing.list",
+    "mailing.contact",
+    "mailing.subscription",
+    "mail.template",
+    "ir.cron",
+    "ir.config_parameter",
+    "product.product",
+    "account.move",
+    "website.menu",
+    "mail.activity.type",
+]
 # Values that nobody edits and that Odoo itself keeps up to date.
 SKIP_FIELDS = {"write_date", "write_uid", "__last_update", "message_main_attachment_id"}
 EDITED = " (edited)"
@@ -110,7 +126,7 @@ def snapshot(env):
     env = env(context=dict(env.context, active_test=False))
     langs = [code for code, _name in env["res.lang"].get_installed()]
     result = {"counts": {}, "xmlids": {}, "values": {}, "langs": langs}
-    for name in our_models(env):
+    for name in our_models(env) + COUNTED:
         result["counts"][name] = env[name].search_count([])
     for data in xmlids(env):
         result["xmlids"][f"{data.module}.{data.name}"] = [data.model, data.res_id, data.noupdate]
