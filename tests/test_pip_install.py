@@ -10,8 +10,8 @@ their manifests.
 Odoo's third-party libraries (psycopg2, lxml, ...) are not downloaded and built again: the
 new virtualenv reads them from the project's virtualenv through one `.pth` line, which adds
 that site-packages directory to sys.path without running its `.pth` files, so neither Odoo
-nor anything installed there in editable mode comes along. The test checks that nothing
-named odoo is reachable there and that the addons are imported from the new virtualenv.
+nor anything installed there in editable mode comes along. The test checks that none of our
+addons lies there and that they are found in the new virtualenv.
 """
 
 import ast
@@ -60,8 +60,9 @@ def psql(db, query):
 def test_pip_install_into_a_new_environment(tmp_path):
     started = time.time()
     base_site = Path(sysconfig.get_paths()["purelib"])
-    # The shared site-packages lends libraries only: no odoo package lies there.
-    assert not (base_site / "odoo").exists(), f"{base_site}/odoo exists: an addon was pip-installed there"
+    # The shared site-packages lends libraries only: none of our addons lies there.
+    ours = sorted(base_site.glob("odoo/addons/mph_*"))
+    assert not ours, f"{ours} were pip-installed into the project's virtualenv"
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)])
     python = str(venv / "bin" / "python")
