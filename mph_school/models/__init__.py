@@ -5,6 +5,7 @@ from . import mph_lesson_type
 from . import mph_teacher
 from . import mph_enrollment
 from . import mph_student
+from . import account_move
 from . import account_move_line
 from . import account_move_send
 from . import mph_school_demo

@@ -163,7 +163,14 @@ class MphSeason(models.Model):
         invoiced_ids = set(
             self.env["account.move.line"]
             .sudo()
-            .search([("mph_season_id", "=", self.id), ("mph_student_id", "in", candidates.ids)])
+            .search(
+                [
+                    ("mph_season_id", "=", self.id),
+                    ("mph_student_id", "in", candidates.ids),
+                    # A cancelled invoice no longer counts: its pupils can be invoiced again.
+                    ("parent_state", "!=", "cancel"),
+                ]
+            )
             .mapped("mph_student_id")
             .ids
         )
@@ -277,6 +284,7 @@ class MphSeason(models.Model):
                     created = Move.create(vals_list)
                     created.action_post()
                 moves |= created
+                self._refresh_invoice_statistics()
             except (UserError, ValidationError, psycopg2.IntegrityError) as chunk_error:
                 _logger.info("Contribution chunk of %s failed (%s); invoicing payer by payer", self.name, chunk_error)
                 for (payer, _lines), vals in zip(chunk, vals_list, strict=True):
@@ -291,6 +299,22 @@ class MphSeason(models.Model):
         if send and moves:
             not_sent = self._send_contribution_invoices(moves)
         return {"moves": moves, "failed": failed, "not_sent": not_sent, "skipped": skipped}
+
+    def _refresh_invoice_statistics(self):
+        """Let PostgreSQL's planner see the invoices this run just inserted.
+
+        Odoo numbers each posted invoice with queries on ``account_move``
+        (the last number of the journal and year). Their plans come from
+        the table statistics, which know nothing of the rows this
+        transaction inserted: after a few thousand new invoices the planner
+        still expects a handful of rows in the journal and walks all of
+        them, each time, so every next invoice is slower than the one
+        before. ANALYZE counts the rows inserted by the running transaction
+        (PostgreSQL's advice after a bulk load); it takes no lock that
+        blocks reading or writing invoices, and a user who does not own the
+        tables gets a warning instead (then only the speed suffers)."""
+        with mute_logger("odoo.sql_db"):
+            self.env.cr.execute(SQL("ANALYZE account_move, account_move_line"))
 
     def _send_contribution_invoices(self, moves):
         """Queue the e-mail of each invoice with its PDF through Odoo's own

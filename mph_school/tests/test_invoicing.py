@@ -202,6 +202,70 @@ class TestContributionInvoicing(MphInvoicingCommon):
             invoice.invoice_line_ids.write({"mph_student_id": self.adult.id, "mph_season_id": self.season.id})
             invoice.flush_recordset()
 
+    def preview(self):
+        wizard = (
+            self.env["mph.contribution.invoice.wizard"]
+            .with_user(self.user_finance)
+            .create({"season_id": self.season.id})
+        )
+        return wizard, dict(
+            zip(wizard.skipped_line_ids.student_id, wizard.skipped_line_ids.mapped("reason"), strict=True)
+        )
+
+    def test_cancelled_invoice_no_longer_counts(self):
+        self.run_wizard(send=False)
+        family = self.invoice_of(self.children)
+        first_adult = self.invoice_of(self.adult)
+        # Finance cancels the Vissers' invoice (reset to draft, then cancel).
+        family.with_user(self.user_finance).button_draft()
+        family.with_user(self.user_finance).button_cancel()
+        self.assertEqual(family.state, "cancel")
+        wizard, skipped = self.preview()
+        self.assertEqual((wizard.invoice_count, wizard.student_count), (1, 3), "the three children, once more")
+        self.assertEqual(wizard.amount_total, 270.0)
+        self.assertFalse(set(self.children.ids) & set(s.id for s in skipped), "invoiceable again")
+        self.assertEqual(skipped[self.adult], "invoiced", "the other invoices still count")
+        again = self.run_wizard(send=False)
+        self.assertEqual(len(again.move_ids), 1)
+        self.assertEqual(again.move_ids.partner_id, self.parent)
+        self.assertEqual(again.move_ids.state, "posted")
+        self.assertEqual(again.move_ids.invoice_line_ids.mph_student_id, self.children)
+        self.assertEqual(again.move_ids.amount_total, 270.0)
+        self.assertEqual(self.invoice_of(self.children), family | again.move_ids, "the cancelled one stays, as it was")
+        self.assertEqual(self.invoice_of(self.adult), first_adult)
+        # Idempotent again for the new invoice: a third run finds nothing.
+        third = self.run_wizard(send=False)
+        self.assertFalse(third.move_ids)
+        _wizard, skipped = self.preview()
+        self.assertEqual({skipped[child] for child in self.children}, {"invoiced"})
+
+    def test_cancelled_invoice_cannot_return_once_invoiced_again(self):
+        self.run_wizard(send=False)
+        cancelled = self.invoice_of(self.adult)
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self.run_wizard(send=False)
+        with self.assertRaisesRegex(UserError, "Sanne Bakker already has another contribution invoice"):
+            cancelled.with_user(self.user_finance).button_draft()
+        self.assertEqual(cancelled.state, "cancel")
+        # The database refuses it too, whatever the code path.
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute(
+                "UPDATE account_move_line SET parent_state = 'draft' WHERE move_id = %s", [cancelled.id]
+            )
+
+    def test_cancelled_invoice_returns_when_not_invoiced_again(self):
+        self.run_wizard(send=False)
+        move = self.invoice_of(self.adult)
+        move.button_draft()
+        move.button_cancel()
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(move.state, "posted")
+        _wizard, skipped = self.preview()
+        self.assertEqual(skipped[self.adult], "invoiced")
+        self.assertFalse(self.run_wizard(send=False).move_ids)
+
     def test_payer_without_email_is_reported_and_the_rest_proceeds(self):
         wizard = self.run_wizard()
         self.assertEqual(len(wizard.move_ids), 4, "Kees is invoiced: only the e-mail is missing")
