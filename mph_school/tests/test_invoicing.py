@@ -202,6 +202,54 @@ class TestContributionInvoicing(MphInvoicingCommon):
             invoice.invoice_line_ids.write({"mph_student_id": self.adult.id, "mph_season_id": self.season.id})
             invoice.flush_recordset()
 
+    def test_posted_as_odoo_posts_one_invoice(self):
+        """The batched path gives what Odoo's own post of one invoice gives:
+        checked, the customer following with the default subtypes, a number."""
+        self.run_wizard(send=False)
+        ours = self.invoice_of(self.adult)
+        reference = self.init_invoice(
+            "out_invoice",
+            partner=self.guardian,
+            amounts=[120.0],
+            journal=self.journal,
+            invoice_date=ours.invoice_date,
+        )
+        reference.action_post()
+        for move in ours | reference:
+            self.assertTrue(move.checked)
+            self.assertEqual(move.message_partner_ids, move.partner_id)
+            self.assertTrue(move.name.startswith(reference.name.rsplit("/", 1)[0]), move.name)
+        self.assertEqual(ours.message_follower_ids.subtype_ids, reference.message_follower_ids.subtype_ids)
+        self.assertTrue(ours.message_follower_ids.subtype_ids)
+        # Numbers follow each other without gaps over the run.
+        numbers = sorted(self.invoice_of(self.env["mph.student"].search([])).mapped("sequence_number"))
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+
+    def test_fiscal_position_as_odoo_computes_it(self):
+        FiscalPosition = self.env["account.fiscal.position"]
+        manual = FiscalPosition.create({"name": "Handmatig (test)", "company_id": self.company.id})
+        self.guardian.with_company(self.company).property_account_position_id = manual
+        # A payer with a delivery contact in Belgium: left to Odoo's own computation.
+        self.env["res.partner"].create(
+            {
+                "name": "Visser (Antwerpen)",
+                "type": "delivery",
+                "parent_id": self.parent.id,
+                "country_id": self.env.ref("base.be").id,
+            }
+        )
+        self.run_wizard(send=False)
+        moves = self.invoice_of(self.env["mph.student"].search([]))
+        self.assertEqual(len(moves), 4)
+        self.assertEqual(self.invoice_of(self.minor).fiscal_position_id, manual)
+        for move in moves:
+            with self.subTest(payer=move.partner_id.name):
+                expected = FiscalPosition.with_company(self.company)._get_fiscal_position(
+                    move.partner_id, delivery=move.partner_shipping_id
+                )
+                self.assertEqual(move.fiscal_position_id, expected)
+        self.assertEqual(self.invoice_of(self.children).partner_shipping_id.name, "Visser (Antwerpen)")
+
     def preview(self):
         wizard = (
             self.env["mph.contribution.invoice.wizard"]
