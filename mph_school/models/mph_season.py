@@ -225,7 +225,7 @@ class MphSeason(models.Model):
         once instead of waiting; the write below makes a run that started
         before this one committed fail with a serialization error (which the
         server retries), so it never works from a stale view of what was
-        invoiced. The unique index on the invoice lines is the last guard."""
+        invoiced. The exclusion constraint on the invoice lines is the last guard."""
         self.ensure_one()
         try:
             with self.env.cr.savepoint(flush=False), mute_logger("odoo.sql_db"):
