@@ -39,6 +39,52 @@ class TestVolunteerAccess(NewsletterCommon):
         mailing.write({"subject": "Nieuwsbrief december (2)"})
         self.assertEqual(env["mailing.mailing"].search([]), mailing)
 
+    def test_volunteer_cannot_change_who_is_on_the_list(self):
+        """Subscribers decide (double opt-in, unsubscribe link) and the
+        coordinator's soft opt-in; a volunteer adds, imports, edits,
+        resubscribes or removes nobody."""
+        env = self.env(user=self.user_volunteer)
+        subscription = self.subscriber.subscription_ids.with_env(env)
+        unsubscribed = self.env["mailing.contact"].create({"email": "afgemeld@example.nl"})
+        self.env["mailing.subscription"].create(
+            {"contact_id": unsubscribed.id, "list_id": self.newsletter.id, "mph_state": "confirmed", "opt_out": True}
+        )
+        attempts = {
+            "add an address": lambda: env["mailing.contact"].create(
+                {"email": "zomaar@example.nl", "list_ids": [(6, 0, self.newsletter.ids)]}
+            ),
+            "edit an address": lambda: self.subscriber.with_env(env).write({"email": "ander@example.nl"}),
+            "resubscribe": lambda: unsubscribed.subscription_ids.with_env(env).write({"opt_out": False}),
+            "subscribe by hand": lambda: env["mailing.subscription"].create(
+                {"contact_id": self.board_member.id, "list_id": self.newsletter.id}
+            ),
+            "unsubscribe by hand": lambda: subscription.write({"opt_out": True}),
+            "remove an address": lambda: self.subscriber.with_env(env).unlink(),
+            "rename the list": lambda: self.newsletter.with_env(env).write({"name": "Iets anders"}),
+            "delete the list": lambda: self.newsletter.with_env(env).unlink(),
+        }
+        for attempt, call in attempts.items():
+            with self.subTest(attempt), self.assertRaises(AccessError):
+                with self.env.cr.savepoint():
+                    call()
+        # An import (what the list's "Importeren" button does) is refused
+        # too; the same rows load for a user who may.
+        rows = (["email", "list_ids/id"], [["import@example.nl", "mph_newsletter.mailing_list_newsletter"]])
+        with self.env.cr.savepoint() as savepoint:
+            self.assertTrue(self.env["mailing.contact"].load(*rows)["ids"])
+            savepoint.rollback()
+        refused = env["mailing.contact"].load(*rows)
+        self.assertFalse(refused["ids"])
+        self.assertEqual([m["type"] for m in refused["messages"]], ["error"])
+        self.assertEqual(self.subscriber.email, "lezer@example.nl")
+        self.assertTrue(unsubscribed.subscription_ids.opt_out)
+        self.assertFalse(
+            self.env["mailing.contact"].search([("email", "in", ("zomaar@example.nl", "import@example.nl"))])
+        )
+        # ... while reading and composing still work (both sides).
+        self.assertEqual(subscription.read(["opt_out"])[0]["opt_out"], False)
+        self.assertIn(self.subscriber, env["mailing.contact"].search([]))
+
     def test_volunteer_sees_nothing_else(self):
         env = self.env(user=self.user_volunteer)
         with self.assertRaises(AccessError):
