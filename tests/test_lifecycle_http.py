@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import requests
 from browser import CHROMIUM, Browser
-from conftest import OdooClient, OdooServer, RpcError, _dropdb, copy_db
+from conftest import OdooClient, OdooServer, RpcError, _dropdb, _pg, copy_db
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 LIBFAKETIME = next(
@@ -680,6 +680,8 @@ def test_09_erasure_on_request_keeps_the_fiscal_copy(school):
     invoice_lines = finance.call("account.move", "read", [invoice], ["invoice_line_ids"])[0]["invoice_line_ids"]
     allowed = {("account.move.line", line, "name") for line in invoice_lines}
     assert_no_traces(school, ["Zandvoort"], allowed)
+    # In the database too: the invoice (fiscal copy) and its lines only.
+    assert sorted(tables_holding(school.db, ["Zandvoort"])) == ["public.account_move", "public.account_move_line"]
     school.state["adult_invoice"] = invoice
     school.done.add("erasure")
 
@@ -731,8 +733,10 @@ def test_10_destruction_after_the_statutory_period(school):
         page = finance.session.get(f"{school.url}/report/html/account.report_invoice/{move['id']}", timeout=60)
         assert page.status_code == 200 and move["name"] in page.text
         assert not any(word in page.text for word in ("Zandvoort", "Oosterhuis", ADULT["street"], MINOR["street"]))
-    # No trace of either of them, nor of the guardian, is left anywhere.
+    # No trace of either of them, nor of the guardian, is left anywhere:
+    # nothing the administrator finds, and nothing in any table.
     assert_no_traces(school, ["Zandvoort", "Oosterhuis"])
+    assert tables_holding(school.db, ["Zandvoort", "Oosterhuis"]) == {}
     school.done.add("destroy")
 
 
@@ -841,6 +845,22 @@ def assert_no_traces(school, needles, allowed=()):
             for model, res_id, name in sorted(left)
         ]
         pytest.fail(f"traces of {needles} left: {shown}")
+
+
+def tables_holding(db, needles):
+    """{table: rows} of the rows of ``db`` that hold one of ``needles``
+    (case-insensitive), from a data dump: also what no user reaches, such as
+    messages left on a deleted record."""
+    dump = _pg("pg_dump", "--data-only", db)
+    assert dump.returncode == 0, dump.stderr
+    pattern = re.compile("|".join(map(re.escape, needles)), re.IGNORECASE)
+    table, found_rows = None, {}
+    for line in dump.stdout.splitlines():
+        if line.startswith("COPY "):
+            table = line.split()[1]
+        elif pattern.search(line):
+            found_rows.setdefault(table, []).append(line[:300])
+    return found_rows
 
 
 def _name_search(odoo, model, name):
