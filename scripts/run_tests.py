@@ -1,6 +1,6 @@
 """Run every suite and print one closing line over all of them.
 
-Suites: lint (ruff, pylint-odoo), the Odoo tests of our addons on a fresh
+Suites: lint (ruff, pylint-odoo, the migration-folder convention), the Odoo tests of our addons on a fresh
 database, and the black-box pytest suite in tests/. Each suite reports its
 own passed/failed counts; the last line sums them as "N passed, N failed".
 """
@@ -56,6 +56,7 @@ def run_lint():
         ("ruff check", [str(VENV_BIN / "ruff"), "check", "."]),
         ("ruff format", [str(VENV_BIN / "ruff"), "format", "--check", "."]),
         ("pylint-odoo", [str(VENV_BIN / "pylint"), "--rcfile=.pylintrc", *ADDONS]),
+        ("migrations", [str(VENV_BIN / "python"), "scripts/check_migrations.py"]),
     ]
     for name, cmd in checks:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)

@@ -4,3 +4,4 @@ from . import test_double_optin
 from . import test_newsletter_access
 from . import test_privacy_integration
 from . import test_access_models
+from . import test_consent_handover

@@ -1,2 +1,3 @@
 from . import teacher_portal
 from . import signup
+from . import own_consent

@@ -6,6 +6,7 @@ from . import mph_teacher
 from . import mph_enrollment
 from . import mph_student
 from . import account_move
+from . import mph_student_consent
 from . import account_move_line
 from . import account_move_send
 from . import mph_school_demo

@@ -5,7 +5,9 @@ FINANCE_COORDINATOR = "mph_school.group_finance,mph_school.group_coordinator"
 
 class AccountMoveLine(models.Model):
     """A contribution invoice line knows the pupil and school year it bills:
-    the unique pair makes invoicing idempotent, also for two runs at once."""
+    the pair is unique among the invoices that are not cancelled, which makes
+    invoicing idempotent, also for two runs at once, while a cancelled
+    invoice no longer counts (the pupil can be invoiced again)."""
 
     _inherit = "account.move.line"
 
@@ -23,8 +25,12 @@ class AccountMoveLine(models.Model):
 
     _sql_constraints = [
         (
+            # A partial uniqueness: an exclusion constraint on equality over a
+            # btree index, for the lines of invoices that are not cancelled
+            # (parent_state is the stored state of the invoice).
             "mph_contribution_uniq",
-            "UNIQUE(mph_student_id, mph_season_id)",
+            "EXCLUDE USING btree (mph_student_id WITH =, mph_season_id WITH =) "
+            "WHERE (mph_student_id IS NOT NULL AND parent_state <> 'cancel')",
             "This pupil already has a contribution invoice for this school year.",
         ),
     ]

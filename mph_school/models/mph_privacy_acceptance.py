@@ -19,7 +19,12 @@ class MphPrivacyAcceptance(models.Model):
         help="The pupil, or the guardian who consented for a pupil under 16.",
     )
     kind = fields.Selection(
-        [("policy", "Privacy policy accepted"), ("guardian", "Guardian consent")],
+        [
+            ("policy", "Privacy policy accepted"),
+            ("guardian", "Guardian consent"),
+            ("pupil", "Pupil's own consent (16+)"),
+            ("pupil_refused", "Pupil refused consent (16+)"),
+        ],
         required=True,
         default="policy",
     )

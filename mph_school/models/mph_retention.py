@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
-from odoo.tools import email_normalize, email_normalize_all, split_every
+from odoo.tools import SQL, email_normalize, email_normalize_all, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -81,10 +81,44 @@ class MphRetention(models.AbstractModel):
     @api.model
     def _destruction_due_domain(self, today, settings):
         """Pupils whose statutory period has ended: it runs until the end of
-        the calendar year of the last enrolment end plus the retention years.
-        Invoicing extends this with the date of the last invoice."""
+        the calendar year of the last enrolment end or of the last invoice,
+        whichever is later, plus the retention years."""
         last_year = today.year - settings["retention_years"] - 1
-        return [("state", "in", ("stopped", "archived")), ("date_lessons_ended", "<=", date(last_year, 12, 31))]
+        cutoff = date(last_year, 12, 31)
+        ended = [("state", "in", ("stopped", "archived")), ("date_lessons_ended", "<=", cutoff)]
+        return ended + self._invoiced_after_domain(ended, cutoff)
+
+    @api.model
+    def _invoiced_after_domain(self, ended, cutoff):
+        """Keeps of the pupils of ``ended`` those without a posted invoice or
+        credit note dated after ``cutoff``: neither as the pupil on one of
+        its lines nor as its customer. Cancelled and draft invoices are no
+        fiscal record and extend nothing. One SQL subquery with correlated
+        NOT EXISTS: per pupil whose lessons ended long enough ago (few) an
+        index lookup, so the cost does not grow with the invoices kept."""
+        self.env["account.move"].flush_model(["move_type", "state", "invoice_date", "partner_id"])
+        self.env["account.move.line"].flush_model(["mph_student_id", "parent_state", "invoice_date", "move_id"])
+        kept = self._students()._search(ended)
+        student = SQL.identifier(kept.table, "id")
+        partner = SQL.identifier(kept.table, "partner_id")
+        invoice_types = ("out_invoice", "out_refund")
+        kept.add_where(
+            SQL(
+                """NOT EXISTS (
+                       SELECT 1 FROM account_move_line l JOIN account_move m ON m.id = l.move_id
+                        WHERE l.mph_student_id = %(student)s AND l.parent_state = 'posted'
+                          AND l.invoice_date > %(cutoff)s AND m.move_type IN %(types)s)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM account_move m
+                        WHERE m.partner_id = %(partner)s AND m.state = 'posted'
+                          AND m.invoice_date > %(cutoff)s AND m.move_type IN %(types)s)""",
+                student=student,
+                partner=partner,
+                cutoff=cutoff,
+                types=invoice_types,
+            )
+        )
+        return [("id", "in", kept)]
 
     def _students(self):
         return self.env["mph.student"].sudo().with_context(active_test=False)

@@ -13,3 +13,5 @@ from . import test_signup
 from . import test_access_models
 from . import test_policy_notice
 from . import test_privacy_fiscal
+from . import test_consent_handover
+from . import test_retention_invoices

@@ -202,6 +202,118 @@ class TestContributionInvoicing(MphInvoicingCommon):
             invoice.invoice_line_ids.write({"mph_student_id": self.adult.id, "mph_season_id": self.season.id})
             invoice.flush_recordset()
 
+    def test_posted_as_odoo_posts_one_invoice(self):
+        """The batched path gives what Odoo's own post of one invoice gives:
+        checked, the customer following with the default subtypes, a number."""
+        self.run_wizard(send=False)
+        ours = self.invoice_of(self.adult)
+        reference = self.init_invoice(
+            "out_invoice",
+            partner=self.guardian,
+            amounts=[120.0],
+            journal=self.journal,
+            invoice_date=ours.invoice_date,
+        )
+        reference.action_post()
+        for move in ours | reference:
+            self.assertTrue(move.checked)
+            self.assertEqual(move.message_partner_ids, move.partner_id)
+            self.assertTrue(move.name.startswith(reference.name.rsplit("/", 1)[0]), move.name)
+        self.assertEqual(ours.message_follower_ids.subtype_ids, reference.message_follower_ids.subtype_ids)
+        self.assertTrue(ours.message_follower_ids.subtype_ids)
+        # Numbers follow each other without gaps over the run.
+        numbers = sorted(self.invoice_of(self.env["mph.student"].search([])).mapped("sequence_number"))
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+
+    def test_fiscal_position_as_odoo_computes_it(self):
+        FiscalPosition = self.env["account.fiscal.position"]
+        manual = FiscalPosition.create({"name": "Handmatig (test)", "company_id": self.company.id})
+        self.guardian.with_company(self.company).property_account_position_id = manual
+        # A payer with a delivery contact in Belgium: left to Odoo's own computation.
+        self.env["res.partner"].create(
+            {
+                "name": "Visser (Antwerpen)",
+                "type": "delivery",
+                "parent_id": self.parent.id,
+                "country_id": self.env.ref("base.be").id,
+            }
+        )
+        self.run_wizard(send=False)
+        moves = self.invoice_of(self.env["mph.student"].search([]))
+        self.assertEqual(len(moves), 4)
+        self.assertEqual(self.invoice_of(self.minor).fiscal_position_id, manual)
+        for move in moves:
+            with self.subTest(payer=move.partner_id.name):
+                expected = FiscalPosition.with_company(self.company)._get_fiscal_position(
+                    move.partner_id, delivery=move.partner_shipping_id
+                )
+                self.assertEqual(move.fiscal_position_id, expected)
+        self.assertEqual(self.invoice_of(self.children).partner_shipping_id.name, "Visser (Antwerpen)")
+
+    def preview(self):
+        wizard = (
+            self.env["mph.contribution.invoice.wizard"]
+            .with_user(self.user_finance)
+            .create({"season_id": self.season.id})
+        )
+        return wizard, dict(
+            zip(wizard.skipped_line_ids.student_id, wizard.skipped_line_ids.mapped("reason"), strict=True)
+        )
+
+    def test_cancelled_invoice_no_longer_counts(self):
+        self.run_wizard(send=False)
+        family = self.invoice_of(self.children)
+        first_adult = self.invoice_of(self.adult)
+        # Finance cancels the Vissers' invoice (reset to draft, then cancel).
+        family.with_user(self.user_finance).button_draft()
+        family.with_user(self.user_finance).button_cancel()
+        self.assertEqual(family.state, "cancel")
+        wizard, skipped = self.preview()
+        self.assertEqual((wizard.invoice_count, wizard.student_count), (1, 3), "the three children, once more")
+        self.assertEqual(wizard.amount_total, 270.0)
+        self.assertFalse(set(self.children.ids) & set(s.id for s in skipped), "invoiceable again")
+        self.assertEqual(skipped[self.adult], "invoiced", "the other invoices still count")
+        again = self.run_wizard(send=False)
+        self.assertEqual(len(again.move_ids), 1)
+        self.assertEqual(again.move_ids.partner_id, self.parent)
+        self.assertEqual(again.move_ids.state, "posted")
+        self.assertEqual(again.move_ids.invoice_line_ids.mph_student_id, self.children)
+        self.assertEqual(again.move_ids.amount_total, 270.0)
+        self.assertEqual(self.invoice_of(self.children), family | again.move_ids, "the cancelled one stays, as it was")
+        self.assertEqual(self.invoice_of(self.adult), first_adult)
+        # Idempotent again for the new invoice: a third run finds nothing.
+        third = self.run_wizard(send=False)
+        self.assertFalse(third.move_ids)
+        _wizard, skipped = self.preview()
+        self.assertEqual({skipped[child] for child in self.children}, {"invoiced"})
+
+    def test_cancelled_invoice_cannot_return_once_invoiced_again(self):
+        self.run_wizard(send=False)
+        cancelled = self.invoice_of(self.adult)
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self.run_wizard(send=False)
+        with self.assertRaisesRegex(UserError, "Sanne Bakker already has another contribution invoice"):
+            cancelled.with_user(self.user_finance).button_draft()
+        self.assertEqual(cancelled.state, "cancel")
+        # The database refuses it too, whatever the code path.
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            self.env.cr.execute(
+                "UPDATE account_move_line SET parent_state = 'draft' WHERE move_id = %s", [cancelled.id]
+            )
+
+    def test_cancelled_invoice_returns_when_not_invoiced_again(self):
+        self.run_wizard(send=False)
+        move = self.invoice_of(self.adult)
+        move.button_draft()
+        move.button_cancel()
+        move.button_draft()
+        move.action_post()
+        self.assertEqual(move.state, "posted")
+        _wizard, skipped = self.preview()
+        self.assertEqual(skipped[self.adult], "invoiced")
+        self.assertFalse(self.run_wizard(send=False).move_ids)
+
     def test_payer_without_email_is_reported_and_the_rest_proceeds(self):
         wizard = self.run_wizard()
         self.assertEqual(len(wizard.move_ids), 4, "Kees is invoiced: only the e-mail is missing")

@@ -98,6 +98,10 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
                 "signup_state": "done",
                 "signup_date": "2025-08-01 09:30:00",
                 "legal_hold": True,
+                "guardian_consent_lapsed_on": "2025-09-01",
+                "own_consent_state": "given",
+                "own_consent_requested_on": "2025-09-01 08:00:00",
+                "own_consent_date": "2025-09-03 19:00:00",
             }
         )
         cls.env["mph.privacy.acceptance"].create(
