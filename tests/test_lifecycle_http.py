@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import requests
 from browser import CHROMIUM, Browser
-from conftest import OdooClient, OdooServer, RpcError, _dropdb, copy_db
+from conftest import OdooClient, OdooServer, RpcError, _dropdb, _pg, copy_db
 
 ACCESS_ERROR = "odoo.exceptions.AccessError"
 LIBFAKETIME = next(
@@ -603,6 +603,18 @@ def test_08_access_request_answered_with_the_export(school):
     assert ADULT["name"] in person and ADULT["email"] in person
     assert "15" in json.dumps(data["pupil"]) and "1990-03-15" in json.dumps(data["pupil"]), "the birthdate"
     assert len(data["enrolments"]) == 1 and "Piano" in json.dumps(data["enrolments"])
+    # The readable PDF made with it (rendered by wkhtmltopdf on the server).
+    files = coordinator.call(
+        "ir.attachment",
+        "search_read",
+        [("res_model", "=", "mph.privacy.request"), ("res_id", "=", request_id)],
+        ["name", "mimetype"],
+    )
+    pdf = next(f for f in files if f["name"].endswith("-inzage.pdf"))
+    assert pdf["mimetype"] == "application/pdf"
+    pdf_url = f"{school.url}/web/content/{pdf['id']}?download=true"
+    printed = coordinator.session.get(pdf_url, timeout=60)
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF"), printed.content[:200]
     # The request and its export are the coordinator's alone.
     attachment = answered["export_attachment_id"][0]
     for login in ("financien", "artistiek", "directeur", "vrijwilliger", "docent.henk"):
@@ -610,21 +622,85 @@ def test_08_access_request_answered_with_the_export(school):
         assert denied(other.call, "mph.privacy.request", "read", [request_id], ["name"]), login
         response = other.session.get(f"{school.url}/web/content/{attachment}?download=true", timeout=30)
         assert response.status_code != 200 or ADULT["email"] not in response.text, login
+        response = other.session.get(pdf_url, timeout=30)
+        assert response.status_code in (403, 404) and not response.content.startswith(b"%PDF"), login
     school.done.add("access")
 
 
-def test_09_destruction_after_the_statutory_period(school):
-    step(school, "destroy", "archive")
+def test_09_erasure_on_request_keeps_the_fiscal_copy(school):
+    """Having seen what the school holds, the adult asks to be erased. Her
+    invoice is still within the statutory period: finance keeps the name and
+    address it was issued with, no one else reads them, and nothing else of
+    her is left anywhere."""
+    step(school, "erasure", "access")
+    coordinator = school.client("coordinator")
+    adult = school.state["adult"]
+    request_id = coordinator.call(
+        "mph.privacy.request",
+        "create",
+        {"request_type": "erasure", "student_id": adult, "channel": "email", "identity_method": "known_email"},
+    )
+    coordinator.call("mph.privacy.request", "action_verify_identity", [request_id])
+    coordinator.call("mph.privacy.request", "action_process", [request_id])
+    assert coordinator.call("mph.privacy.request", "read", [request_id], ["state"])[0]["state"] == "done"
+    record = coordinator.call("mph.student", "read", [adult], ["state", "name"], context={"active_test": False})[0]
+    assert record["state"] == "anonymised" and ADULT["name"] not in record["name"]
+    # Finance reads the invoice as it was issued: the frozen name and address,
+    # printed too; the amounts and the payment as they were.
+    invoices = school.state["invoices"]
+    invoice = next(i for i, m in invoices.items() if m["partner_id"][0] == school.state["adult_partner"])
+    finance = school.client("financien")
+    move = finance.call("account.move", "read", [invoice], [*FISCAL_FIELDS, "partner_id", "name", "amount_total"])[0]
+    assert move["mph_fiscal_frozen_date"]
+    assert (move["mph_fiscal_name"], move["mph_fiscal_street"]) == (ADULT["name"], ADULT["street"])
+    assert (move["mph_fiscal_zip"], move["mph_fiscal_city"]) == ("3511 AD", ADULT["city"])
+    assert ADULT["name"] not in move["partner_id"][1], "the contact itself is anonymised"
+    before = school.state["invoices"][invoice]
+    assert (move["name"], move["amount_total"]) == (before["name"], before["amount_total"])
+    paid = finance.call("account.move", "read", [invoice], ["payment_state"])[0]
+    assert paid["payment_state"] in ("paid", "in_payment")
+    printed = finance.session.get(f"{school.url}/report/pdf/account.report_invoice/{invoice}", timeout=120)
+    assert printed.status_code == 200 and printed.content.startswith(b"%PDF")
+    page = finance.session.get(f"{school.url}/report/html/account.report_invoice/{invoice}", timeout=60)
+    assert page.status_code == 200 and 'name="mph_fiscal_address"' in page.text
+    assert ADULT["name"] in page.text and ADULT["street"] in page.text
+    # No other role reads the fiscal copy, nor finds the invoice by it; the
+    # administrator neither.
+    for login in ["coordinator", "artistiek", "directeur", "vrijwilliger", *TEACHERS, "admin"]:
+        other = school.client(login)
+        assert denied(other.call, "account.move", "read", [invoice], ["mph_fiscal_name"]), login
+        assert found(other, "account.move", [("mph_fiscal_name", "ilike", "Zandvoort")]) == [], login
+        # The administrator (an accountant) prints the invoice with the
+        # anonymised contact; the lines stay as issued.
+        page = other.session.get(f"{school.url}/report/html/account.report_invoice/{invoice}", timeout=60)
+        assert ADULT["street"] not in page.text and 'name="mph_fiscal_address"' not in page.text, login
+    # Nothing else of her is left: only the invoice as issued (its fiscal
+    # copy, its lines) still names her.
+    invoice_lines = finance.call("account.move", "read", [invoice], ["invoice_line_ids"])[0]["invoice_line_ids"]
+    allowed = {("account.move.line", line, "name") for line in invoice_lines}
+    hits = traces(school, ["Zandvoort"])
+    assert allowed <= hits, "the search finds the lines as issued"
+    assert_no_traces(school, ["Zandvoort"], allowed, hits)
+    # In the database too: the invoice (fiscal copy) and its lines only.
+    assert sorted(tables_holding(school.db, ["Zandvoort"])) == ["public.account_move", "public.account_move_line"]
+    school.state["adult_invoice"] = invoice
+    school.done.add("erasure")
+
+
+def test_10_destruction_after_the_statutory_period(school):
+    step(school, "destroy", "erasure")
     needs_faketime()
     ended = school.state["ended"]
     # The statutory period: seven years after the end of the calendar year
-    # in which the lessons ended (the invoice is of the same year, so counting
-    # the last invoice date as well gives the same day). Until then they stayed in the archive, their
-    # invoices with the name (see the archive step).
+    # in which the lessons ended. The invoices are of the same year, so the
+    # same run that destroys the minor's data also ends the fiscal copy of
+    # the adult's invoice; the guardian's invoice, past the period already,
+    # never gets one. Until then the minor stayed in the archive, the
+    # invoices with the names (see the archive and erasure steps).
     day = datetime.date(ended.year + 8, 1, 1)
     school.start(fake_date=day)
     assert school.server_date() == day
-    assert pupils_found(school, "coordinator", archived=True) == school.state["ids"]
+    assert pupils_found(school, "coordinator", archived=True) == [school.state["minor"]]
     school.trigger_cron("mph_school.ir_cron_mph_retention")
     # Nobody finds the names any more, not even the administrator.
     for login in [*ROLES, "admin"]:
@@ -640,20 +716,32 @@ def test_09_destruction_after_the_statutory_period(school):
     assert all(not s["birthdate"] and s["birth_year"] and s["zip_area"] for s in states), "statistics keys kept"
     # The newsletter address is gone too.
     assert found(admin, "mailing.contact", [("email", "=", ADULT["email"])]) == []
-    # The invoices stay (bookkeeping), without the person's name. Where a
-    # finance-only fiscal subset is kept on them, check here what finance
-    # still reads and that no other role does.
+    # The invoices stay (bookkeeping), unchanged in number and amounts,
+    # without any name: the fiscal copy is erased, on the printout too.
     finance = school.client("financien")
-    moves = finance.call("account.move", "read", list(school.state["invoices"]), ["amount_total", "name", "partner_id"])
+    moves = finance.call(
+        "account.move",
+        "read",
+        list(school.state["invoices"]),
+        [*FISCAL_FIELDS, "amount_total", "name", "partner_id", "invoice_line_ids"],
+    )
     assert len(moves) == 2
     for move in moves:
         before = school.state["invoices"][move["id"]]
         assert (move["name"], move["amount_total"]) == (before["name"], before["amount_total"])
         assert not any(name in move["partner_id"][1] for name in NAMES)
+        assert not any(move[field] for field in FISCAL_FIELDS), move
+        page = finance.session.get(f"{school.url}/report/html/account.report_invoice/{move['id']}", timeout=60)
+        assert page.status_code == 200 and move["name"] in page.text
+        assert not any(word in page.text for word in ("Zandvoort", "Oosterhuis", ADULT["street"], MINOR["street"]))
+    # No trace of either of them, nor of the guardian, is left anywhere:
+    # nothing the administrator finds, and nothing in any table.
+    assert_no_traces(school, ["Zandvoort", "Oosterhuis"])
+    assert tables_holding(school.db, ["Zandvoort", "Oosterhuis"]) == {}
     school.done.add("destroy")
 
 
-def test_10_reports_still_count_them(school):
+def test_11_reports_still_count_them(school):
     step(school, "reports", "destroy")
     school.trigger_cron("mph_school.ir_cron_mph_insight_refresh")
     before, after = school.state["reports_before"], report_figures(school)
@@ -695,6 +783,92 @@ def report_figures(school):
         "requested": demand[0]["requested_count"] or 0,
         "director_population": director[0]["student_count"] if director else 0,
     }
+
+
+# The fiscal copy on an invoice (finance only).
+FISCAL_FIELDS = [
+    "mph_fiscal_name",
+    "mph_fiscal_street",
+    "mph_fiscal_street2",
+    "mph_fiscal_zip",
+    "mph_fiscal_city",
+    "mph_fiscal_country_id",
+    "mph_fiscal_vat",
+    "mph_fiscal_frozen_date",
+]
+
+
+def traces(school, needles):
+    """Every (model, id, field) where the administrator finds one of
+    ``needles`` (case-insensitive) in a stored text field of any model:
+    messages, queued mails, contacts, newsletter contacts and traces,
+    attachments (names and indexed text), invoice lines... Fields the
+    administrator may not read (finance's fiscal copy) are not searched."""
+    admin = school.client("admin")
+    if "text_fields" not in school.state:
+        rows = admin.call(
+            "ir.model.fields",
+            "search_read",
+            [("store", "=", True), ("ttype", "in", ["char", "text", "html"]), ("model_id.transient", "=", False)],
+            ["model", "name"],
+        )
+        by_model = {}
+        for row in rows:
+            by_model.setdefault(row["model"], []).append(row["name"])
+        school.state["text_fields"] = by_model
+    context = {"active_test": False}
+
+    def search(model, names):
+        domain = [(name, "ilike", needle) for name in names for needle in needles]
+        return admin.call(model, "search", ["|"] * (len(domain) - 1) + domain, context=context)
+
+    hits, searched = set(), set()
+    for model, names in school.state["text_fields"].items():
+        try:
+            found_ids = search(model, names)
+            searched.add(model)
+            if not found_ids:
+                continue
+        except RpcError:
+            pass  # a field the administrator may not search, or no table: one by one
+        for name in names:
+            try:
+                hits.update((model, res_id, name) for res_id in search(model, [name]))
+                searched.add(model)
+            except RpcError:
+                continue
+    # Where the people were: a search that silently failed would find nothing.
+    where = {"mail.message", "mail.mail", "mail.tracking.value", "res.partner", "mailing.contact", "mailing.trace"}
+    where |= {"ir.attachment", "account.move", "account.move.line", "mph.student", "mph.privacy.request"}
+    assert where <= searched, where - searched
+    return hits
+
+
+def assert_no_traces(school, needles, allowed=(), hits=None):
+    left = (traces(school, needles) if hits is None else hits) - set(allowed)
+    if left:
+        admin = school.client("admin")
+        shown = [
+            (model, res_id, name, admin.call(model, "read", [res_id], [name], context={"active_test": False}))
+            for model, res_id, name in sorted(left)
+        ]
+        pytest.fail(f"traces of {needles} left: {shown}")
+
+
+def tables_holding(db, needles):
+    """{table: rows} of the rows of ``db`` that hold one of ``needles``
+    (case-insensitive), from a data dump: also what no user reaches, such as
+    messages left on a deleted record."""
+    dump = _pg("pg_dump", "--data-only", db)
+    assert dump.returncode == 0, dump.stderr
+    pattern = re.compile("|".join(map(re.escape, needles)), re.IGNORECASE)
+    table, found_rows = None, {}
+    for line in dump.stdout.splitlines():
+        if line.startswith("COPY "):
+            table = line.split()[1]
+        elif pattern.search(line):
+            found_rows.setdefault(table, []).append(line[:300])
+    return found_rows
 
 
 def _name_search(odoo, model, name):

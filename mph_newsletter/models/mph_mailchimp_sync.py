@@ -13,6 +13,7 @@ import time
 import requests
 
 from odoo import api, models
+from odoo.osv import expression
 
 _logger = logging.getLogger(__name__)
 
@@ -221,13 +222,40 @@ class MphMailchimpSync(models.AbstractModel):
                 }
             )
         newsletter = self.env["mailing.list"]._mph_newsletter()
-        contacts = self.env["mailing.contact"].sudo().search([("email_normalized", "=", email.strip().lower())])
-        contacts.subscription_ids.filtered(lambda s: s.list_id == newsletter).unlink()
-        contacts.filtered(lambda c: not c.subscription_ids).unlink()
+        normalized = email.strip().lower()
+        contacts = self.env["mailing.contact"].sudo().search([("email_normalized", "=", normalized)])
+        subscriptions = contacts.subscription_ids.filtered(lambda s: s.list_id == newsletter)
+        gone = contacts.filtered(lambda c: not (c.subscription_ids - subscriptions))
+        self._erase_newsletter_mail(normalized, subscriptions, gone)
+        subscriptions.unlink()
+        gone.unlink()
         config = self._config()
         if config:
             self._delete_pending(self._client(config), config)
         return suppression
+
+    @api.model
+    def _erase_newsletter_mail(self, email, subscriptions, contacts):
+        """The newsletter's e-mails to ``email``: the confirmation mails (and
+        their messages) on the subscriptions and contacts that go, any mail
+        still queued for the address, and the address on the mailing traces
+        (the statistics keep their counts)."""
+        env = self.env(su=True)
+        messages = env["mail.message"].search(
+            expression.OR(
+                [
+                    [("model", "=", subscriptions._name), ("res_id", "in", subscriptions.ids)],
+                    [("model", "=", contacts._name), ("res_id", "in", contacts.ids)],
+                ]
+            )
+        )
+        mails = env["mail.mail"].search(
+            expression.OR([[("mail_message_id", "in", messages.ids)], [("email_to", "=ilike", email)]])
+        )
+        messages |= mails.mail_message_id
+        mails.unlink()
+        messages.exists().unlink()
+        env["mailing.trace"].search([("email", "=ilike", email)]).write({"email": False})
 
     @api.model
     def _object_email(self, email):

@@ -72,7 +72,9 @@ class AccountMove(models.Model):
         moves.write({**dict.fromkeys(FISCAL_FIELDS, False), "mph_fiscal_frozen_date": False})
         moves.invoice_pdf_report_file = False
         moves._mph_remove_correspondence()
-        for line in moves.invoice_line_ids.filtered(lambda li: li.mph_student_id and li.mph_season_id):
+        # Not tracked: the change would keep the old label, name and all.
+        lines = moves.with_context(tracking_disable=True, mail_notrack=True).invoice_line_ids
+        for line in lines.filtered(lambda li: li.mph_student_id and li.mph_season_id):
             line.name = line.mph_season_id._contribution_line_label(line.mph_student_id)
 
     def _mph_remove_correspondence(self):

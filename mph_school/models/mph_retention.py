@@ -8,7 +8,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL, split_every
+from odoo.osv import expression
+from odoo.tools import SQL, email_normalize, email_normalize_all, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -233,6 +234,7 @@ class MphRetention(models.AbstractModel):
         partners = students.partner_id
         guardians = students.guardian_id
         enrollments = students.enrollment_ids
+        emails = (partners | guardians).mapped("email_normalized")
         cleared = {
             "birthdate": False,
             "phone": False,
@@ -262,7 +264,9 @@ class MphRetention(models.AbstractModel):
         self._keep_fiscal_subset(lone_guardians)
         for guardian in lone_guardians:
             self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))
-        self._remove_traces({"mph.student": students.ids, "mph.enrollment": enrollments.ids}, partners | lone_guardians)
+        self._remove_traces(
+            {"mph.student": students.ids, "mph.enrollment": enrollments.ids}, partners | lone_guardians, emails
+        )
 
     @api.model
     def _fiscal_limit(self, today, settings):
@@ -340,9 +344,11 @@ class MphRetention(models.AbstractModel):
         partner.write(vals)
         partner.bank_ids.unlink()
 
-    def _remove_traces(self, records_by_model, partner):
+    def _remove_traces(self, records_by_model, partner, emails=()):
         """Chatter, attachments, activities and followers of the records and of
-        the partner's contact; the partner stops following anything."""
+        the partner's contact; the partner stops following anything. Then the
+        correspondence with the person wherever it is (see _remove_mail) and
+        the copies of their data made for access requests."""
         env = self.env(su=True)
         records_by_model = {**records_by_model, "res.partner": partner.ids}
         for model, ids in records_by_model.items():
@@ -354,6 +360,60 @@ class MphRetention(models.AbstractModel):
             env["mail.activity"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
             env["mail.followers"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
         env["mail.followers"].search([("partner_id", "in", partner.ids)]).unlink()
+        self._remove_mail(partner, emails)
+        students = records_by_model.get("mph.student")
+        if students:
+            # The request itself stays (the school answered it); the export
+            # made for it is a full copy of the person's data.
+            requests = (
+                env["mph.privacy.request"].with_context(active_test=False).search([("student_id", "in", students)])
+            )
+            requests.export_attachment_id = False
+            env["ir.attachment"].search([("res_model", "=", requests._name), ("res_id", "in", requests.ids)]).unlink()
+
+    @api.model
+    def _remove_mail(self, partners, emails=()):
+        """Every e-mail to or from the person, queued or sent, on whatever
+        record or none: a mail with the partner as recipient or an address
+        in To/Cc, a message the partner wrote or received, or sent from or to
+        one of ``emails``. The e-mail goes with its message. An invoice keeps
+        no correspondence either (see account.move); its PDF as issued is
+        not a message and stays with the fiscal copy."""
+        env = self.env(su=True)
+        emails = {e for e in emails if e}
+        # An address another contact still has (a guardian of other pupils,
+        # a sibling sharing it) is theirs too: its mail stays.
+        emails -= set(
+            env["res.partner"]
+            .with_context(active_test=False)
+            .search([("email_normalized", "in", list(emails)), ("id", "not in", partners.ids)])
+            .mapped("email_normalized")
+        )
+        mail_domains, message_domains = [], []
+        if partners:
+            mail_domains.append([("recipient_ids", "in", partners.ids)])
+            message_domains += [[("author_id", "in", partners.ids)], [("partner_ids", "in", partners.ids)]]
+        for email in emails:
+            mail_domains += [[("email_to", "ilike", email)], [("email_cc", "ilike", email)]]
+            message_domains.append([("email_from", "ilike", email)])
+        if not mail_domains:
+            return
+        # "ilike" finds the candidates; a whole address must match (jan@ is
+        # not marijan@).
+        mails = env["mail.mail"].search(expression.OR(mail_domains))
+        mails = mails.filtered(
+            lambda m: m.recipient_ids & partners
+            or emails & set(email_normalize_all(f"{m.email_to or ''},{m.email_cc or ''}"))
+        )
+        messages = mails.mail_message_id
+        messages |= (
+            env["mail.message"]
+            .search(expression.AND([[("message_type", "!=", "notification")], expression.OR(message_domains)]))
+            .filtered(lambda m: (m.author_id | m.partner_ids) & partners or email_normalize(m.email_from) in emails)
+        )
+        mails.unlink()
+        # A message takes its remaining mails and notifications with it.
+        messages.exists().unlink()
 
     def _erase_on_request(self, student):
         """Erasure on a data-subject request: anonymise now, in one savepoint,

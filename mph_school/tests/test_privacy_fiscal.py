@@ -451,3 +451,119 @@ class TestErasureKeepsFiscalSubset(PrivacyFiscalCommon):
         request.action_process()
         self.assertEqual(request.state, "done")
         self.assertEqual(self.invoice.mph_fiscal_name, "Sanne Bakker")
+
+
+@tagged("post_install", "-at_install", "mph_privacy_request", "mph_invoicing")
+class TestErasureRemovesCorrespondence(PrivacyFiscalCommon):
+    """An erased person's e-mails go wherever they are (queued or sent, on
+    the invoice, on another record or none), as do the copies made for an
+    access request; finance keeps the invoice as issued: the fiscal copy and
+    its PDF."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["mph.contribution.invoice.wizard"].create(
+            {"season_id": cls.season.id, "send_email": True}
+        ).action_invoice()
+        cls.env["account.move"]._cron_account_move_send(job_count=10)
+        cls.invoice = cls.env["account.move.line"].search([("mph_student_id", "=", cls.adult.id)]).move_id
+        cls.Mail = cls.env["mail.mail"].sudo()
+        cls.Message = cls.env["mail.message"].sudo()
+        # What this test made (a database with demo data has its own Sannes).
+        cls.since = cls.env.cr.now()
+        elsewhere = cls.company.partner_id
+        cls.mails = {
+            # The invoice as mailed (queued: no mail server in tests).
+            "invoice": cls.Mail.search([("model", "=", "account.move"), ("res_id", "=", cls.invoice.id)]),
+            # To her address only, on no record.
+            "address": cls.Mail.create(
+                {"email_to": "Sanne Bakker <sanne@example.nl>", "subject": "Rooster", "body_html": "<p>Beste Sanne</p>"}
+            ),
+            # To her contact, on another record.
+            "recipient": cls.Mail.create(
+                {
+                    "recipient_ids": [Command.set(cls.adult.partner_id.ids)],
+                    "model": "res.partner",
+                    "res_id": elsewhere.id,
+                    "body_html": "<p>Beste Sanne, je les gaat door.</p>",
+                }
+            ),
+            # Another person whose address contains hers.
+            "other": cls.Mail.create({"email_to": "marisanne@example.nl", "body_html": "<p>Beste Marisanne</p>"}),
+        }
+        # A mail she sent, logged on another record.
+        cls.incoming = elsewhere.message_post(
+            body="Kan mijn les naar donderdag?", message_type="email", email_from="Sanne Bakker <sanne@example.nl>"
+        )
+        cls.invoice.message_post(body="Herinnering gestuurd aan Sanne", message_type="comment")
+
+    def test_mails_and_exports_go_the_invoice_as_issued_stays(self):
+        self.assertEqual(self.invoice.state, "posted")
+        self.assertTrue(self.mails["invoice"], "the invoice was mailed")
+        self.assertIn(self.adult.partner_id, self.mails["invoice"].recipient_ids)
+        pdf = self.invoice.invoice_pdf_report_id
+        self.assertTrue(pdf, "the PDF as issued is stored on the invoice")
+        self.pay(self.invoice)
+        access = self.request("access", self.adult)
+        access.action_process()
+        exports = self.env["ir.attachment"].search([("res_model", "=", access._name), ("res_id", "=", access.id)])
+        self.assertEqual(len(exports), 3, "JSON, HTML and PDF")
+        messages = self.mails["invoice"].mail_message_id | self.mails["recipient"].mail_message_id | self.incoming
+
+        self.request("erasure", self.adult).action_process()
+        self.env.invalidate_all()
+        # Gone: every mail to or from her, their messages, the exports.
+        for key in ("invoice", "address", "recipient"):
+            with self.subTest(mail=key):
+                self.assertFalse(self.mails[key].exists())
+        self.assertFalse(messages.exists())
+        self.assertFalse(
+            self.Mail.search([("body_html", "ilike", "Sanne"), ("create_date", ">=", self.since)]) - self.mails["other"]
+        )
+        self.assertFalse(
+            self.Message.search([("body", "ilike", "Sanne"), ("create_date", ">=", self.since)])
+            - self.mails["other"].mail_message_id
+        )
+        self.assertFalse(self.Message.search([("email_from", "ilike", "sanne@example.nl")]))
+        self.assertFalse(self.Mail.search([("recipient_ids", "in", self.adult.partner_id.ids)]))
+        self.assertFalse(exports.exists())
+        self.assertEqual(access.state, "done", "the request itself is kept: it was answered")
+        self.assertFalse(access.export_attachment_id)
+        # Kept: another person's mail, and for finance the invoice as issued
+        # (fiscal copy, PDF) and its amounts.
+        self.assertTrue(self.mails["other"].exists())
+        invoice = self.invoice.with_user(self.user_finance)
+        self.assertEqual(invoice.mph_fiscal_name, "Sanne Bakker")
+        self.assertEqual(invoice.invoice_pdf_report_id, pdf)
+        self.assertTrue(pdf.with_user(self.user_finance).raw)
+        self.assertEqual(invoice.amount_total, 120.0)
+
+    def test_an_address_another_contact_still_has_keeps_its_mail(self):
+        """A brother who shares the address: mail to the address is his too."""
+        self.env["res.partner"].create({"name": "Tim Bakker", "email": "sanne@example.nl"})
+        self.pay(self.invoice)
+        self.request("erasure", self.adult).action_process()
+        self.assertTrue(self.mails["address"].exists())
+        self.assertFalse(self.mails["recipient"].exists(), "addressed to her contact")
+        self.assertFalse(self.mails["invoice"].exists())
+
+    def test_statutory_end_leaves_no_name_in_tracking(self):
+        self.pay(self.invoice)
+        self.request("erasure", self.adult).action_process()
+        end = date(self.invoice.invoice_date.year + 8, 1, 1)
+        tracked = self.env["mph.retention"].with_context(tracking_disable=False, mail_notrack=False)
+        with freeze_time(end):
+            result = tracked._run()
+        self.assertEqual(result["fiscal_erased"], 1)
+        self.env.invalidate_all()
+        self.assertNotIn("Sanne", " ".join(self.invoice.invoice_line_ids.mapped("name")))
+        Tracking = self.env["mail.tracking.value"].sudo()
+        self.assertFalse(
+            Tracking.search(["|", ("old_value_char", "ilike", "Sanne"), ("new_value_char", "ilike", "Sanne")])
+        )
+        self.assertFalse(self.invoice.invoice_pdf_report_id, "the PDF as issued goes at the end of the period")
+        self.assertFalse(
+            self.Message.search([("body", "ilike", "Sanne"), ("create_date", ">=", self.since)])
+            - self.mails["other"].mail_message_id
+        )
