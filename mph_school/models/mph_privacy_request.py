@@ -9,6 +9,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import html2plaintext
 
+from .account_move import FISCAL_FIELDS
+
 OPEN_STATES = ("received", "verified")
 ANSWER_MONTHS = 1  # GDPR art. 12(3): one month
 EXTENSION_MONTHS = 2  # ... extendable by two months, with reasons
@@ -29,15 +31,6 @@ LOOKUP_SKIP_MODELS = {
     "res.users.log",
     "privacy.log",
 }
-FISCAL_FIELD_NAMES = (
-    "mph_fiscal_name",
-    "mph_fiscal_street",
-    "mph_fiscal_street2",
-    "mph_fiscal_zip",
-    "mph_fiscal_city",
-    "mph_fiscal_country_id",
-    "mph_fiscal_vat",
-)
 
 
 class MphPrivacyRequest(models.Model):
@@ -517,7 +510,7 @@ class MphPrivacyRequest(models.Model):
             ),
         )
         if move.mph_fiscal_frozen_date:
-            values.update({k: v for k, v in self._dump_fields(move, FISCAL_FIELD_NAMES).items() if v})
+            values.update({k: v for k, v in self._dump_fields(move, tuple(FISCAL_FIELDS)).items() if v})
         else:
             values[self.env._("Addressed to")] = move.partner_id.display_name
             values[self.env._("Address")] = move.partner_id._display_address(without_company=True)
