@@ -59,6 +59,9 @@ class TestVolunteerAccess(NewsletterCommon):
                 {"contact_id": self.board_member.id, "list_id": self.newsletter.id}
             ),
             "unsubscribe by hand": lambda: subscription.write({"opt_out": True}),
+            "paste addresses in the import wizard": lambda: env["mailing.contact.import"]
+            .create({"mailing_list_ids": [(6, 0, self.newsletter.ids)], "contact_list": "geplakt@example.nl"})
+            .action_import(),
             "remove an address": lambda: self.subscriber.with_env(env).unlink(),
             "rename the list": lambda: self.newsletter.with_env(env).write({"name": "Iets anders"}),
             "delete the list": lambda: self.newsletter.with_env(env).unlink(),
@@ -79,7 +82,9 @@ class TestVolunteerAccess(NewsletterCommon):
         self.assertEqual(self.subscriber.email, "lezer@example.nl")
         self.assertTrue(unsubscribed.subscription_ids.opt_out)
         self.assertFalse(
-            self.env["mailing.contact"].search([("email", "in", ("zomaar@example.nl", "import@example.nl"))])
+            self.env["mailing.contact"].search(
+                [("email", "in", ("zomaar@example.nl", "import@example.nl", "geplakt@example.nl"))]
+            )
         )
         # ... while reading and composing still work (both sides).
         self.assertEqual(subscription.read(["opt_out"])[0]["opt_out"], False)
