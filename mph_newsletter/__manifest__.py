@@ -18,6 +18,7 @@
         "views/mph_newsletter_templates.xml",
         "views/mph_mailchimp_log_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mailing_volunteer_views.xml",
         "views/mph_newsletter_menus.xml",
     ],
     "demo": [

@@ -1,6 +1,7 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
@@ -89,6 +90,30 @@ class TestVolunteerAccess(NewsletterCommon):
         # ... while reading and composing still work (both sides).
         self.assertEqual(subscription.read(["opt_out"])[0]["opt_out"], False)
         self.assertIn(self.subscriber, env["mailing.contact"].search([]))
+
+    def test_volunteer_screens_offer_no_import(self):
+        """The volunteer's screens offer no import or add-to-list buttons; a
+        mailing user who is no volunteer keeps them."""
+        mailer = new_test_user(self.env, login="mailer", groups="base.group_user,mass_mailing.group_mass_mailing_user")
+        # Where Odoo's mailing app puts its import buttons.
+        with_import = {
+            ("mailing.contact", "list"),
+            ("mailing.contact", "kanban"),
+            ("mailing.list", "form"),
+            ("mailing.list", "kanban"),
+        }
+        for model, views in (
+            ("mailing.contact", ["list", "kanban", "form"]),
+            ("mailing.list", ["list", "kanban", "form"]),
+        ):
+            for user, offered in ((self.user_volunteer, False), (mailer, True)):
+                arch = self.env[model].with_user(user).get_views([(False, view) for view in views])["views"]
+                for view in views:
+                    with self.subTest(model=model, view=view, user=user.login):
+                        root = etree.fromstring(arch[view]["arch"])
+                        buttons = {b.get("name") for b in root.iter("button")}
+                        has_import = bool(buttons & {"action_import", "action_open_import"})
+                        self.assertEqual(has_import, offered and (model, view) in with_import)
 
     def test_volunteer_sees_nothing_else(self):
         env = self.env(user=self.user_volunteer)
