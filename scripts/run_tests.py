@@ -1,7 +1,7 @@
 """Run every suite and print one closing line over all of them.
 
-Suites: lint (ruff, pylint-odoo, the migration-folder convention), the Odoo tests of our addons on a fresh
-database, and the black-box pytest suite in tests/. Each suite reports its
+Suites: lint (ruff, pylint-odoo, the migration-folder convention, generated addon readmes), the
+Odoo tests of our addons on a fresh database, and the black-box pytest suite in tests/. Each suite reports its
 own passed/failed counts; the last line sums them as "N passed, N failed".
 """
 
@@ -57,6 +57,8 @@ def run_lint():
         ("ruff format", [str(VENV_BIN / "ruff"), "format", "--check", "."]),
         ("pylint-odoo", [str(VENV_BIN / "pylint"), "--rcfile=.pylintrc", *ADDONS]),
         ("migrations", [str(VENV_BIN / "python"), "scripts/check_migrations.py"]),
+        # Each addon's README.rst is generated from its readme/ fragments; fail when it drifted.
+        ("readme", [str(VENV_BIN / "python"), "scripts/gen_readme.py", "--check"]),
     ]
     for name, cmd in checks:
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
