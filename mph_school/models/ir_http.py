@@ -21,7 +21,7 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
-        super()._pre_dispatch(rule, args)
+        res = super()._pre_dispatch(rule, args)
         # The school's public forms (routes marked mph_form=True) take form
         # posts only. Anything else (JSON, plain text) would fail Odoo's CSRF
         # check with a bare English page; answer in the visitor's language.
@@ -37,6 +37,7 @@ class IrHttp(models.AbstractModel):
             )
             response.flatten()
             werkzeug.exceptions.abort(response)
+        return res
 
     @classmethod
     def _handle_error(cls, exception):
