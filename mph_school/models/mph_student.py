@@ -655,7 +655,9 @@ class MphStudent(models.Model):
     def _cron_purge_unconsented_signups(self):
         """Delete sign-ups of pupils under 16 whose guardian did not consent
         in time, completely: the pupil, its contact, a guardian contact
-        nobody else uses, enrolments, consent records, mail and messages."""
+        nobody else uses, enrolments, consent records, mail and messages.
+        Held sign-ups of known addresses that nobody confirmed in the same
+        term go too (``mph.signup.pending``)."""
         self.env["mph.signup.attempt"]._mph_purge()
         self.env["mph.signup.pending"]._mph_purge()
         limit = fields.Datetime.now() - relativedelta(days=self._mph_consent_days())
