@@ -43,6 +43,7 @@
         "views/mph_own_consent_templates.xml",
         "views/mph_school_menus.xml",
         "views/mph_portal_templates.xml",
+        "data/mph_signup_pending_data.xml",
     ],
     "demo": [
         "demo/mph_school_demo.xml",

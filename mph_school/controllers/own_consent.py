@@ -1,6 +1,8 @@
 from odoo import http
 from odoo.http import request
 
+from .signup import valid_link
+
 
 class OwnConsentController(http.Controller):
     """The page where a pupil who turned 16 gives or refuses their own
@@ -13,8 +15,11 @@ class OwnConsentController(http.Controller):
         methods=["GET", "POST"],
         website=True,
         sitemap=False,
+        mph_form=True,
     )
     def own_consent(self, student_id, exp=None, token=None, answer=None, **kwargs):
+        if not valid_link(student_id, exp, token):
+            return request.render("mph_school.own_consent_invalid_page", {}, status=400)
         student = request.env["mph.student"].sudo().browse(student_id).exists()
         if not student or not student._mph_check_own_consent_token(exp, token):
             return request.render("mph_school.own_consent_invalid_page", {}, status=400)

@@ -1,3 +1,4 @@
+import re
 import unicodedata
 from datetime import date
 
@@ -30,6 +31,32 @@ TEXT_FIELDS = tuple(MAX_LENGTH)
 # Characters that never belong in a name or address (markup, templates).
 FORBIDDEN = set("<>{}[]\\|^~`$")
 PHONE_CHARS = set("+0123456789 ()-.")
+# Record ids and link parameters in ASCII digits only: str.isdigit() also
+# accepts '²' or '٣', which int() refuses or reads as another number.
+ID_RE = re.compile(r"[0-9]{1,9}")
+EXPIRY_RE = re.compile(r"[0-9]{1,12}")
+HEX_TOKEN_RE = re.compile(r"[0-9a-f]{16,128}")
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would fail in SQL
+MAX_CHOICES = 50
+
+
+def parse_id(value):
+    """The record id in ``value`` (a string of ASCII digits), else None."""
+    if isinstance(value, str) and ID_RE.fullmatch(value):
+        return int(value)
+    return None
+
+
+def valid_link(record_id, exp, token):
+    """Whether a signed link's parameters are well-formed at all, before
+    anything is looked up (an HMAC compare refuses non-ASCII text)."""
+    return (
+        0 < record_id <= MAX_ID
+        and isinstance(exp, str)
+        and bool(EXPIRY_RE.fullmatch(exp))
+        and isinstance(token, str)
+        and bool(HEX_TOKEN_RE.fullmatch(token))
+    )
 
 
 def clean_text(value, multiline=False):
@@ -62,7 +89,9 @@ class SignupController(http.Controller):
     def signup_form(self, **kwargs):
         return self._render_form({}, {})
 
-    @http.route("/muziekles/aanmelden", type="http", auth="public", methods=["POST"], website=True, sitemap=False)
+    @http.route(
+        "/muziekles/aanmelden", type="http", auth="public", methods=["POST"], website=True, sitemap=False, mph_form=True
+    )
     def signup_submit(self, **post):
         form = request.httprequest.form
         values = {key: form.get(key, "") for key in TEXT_FIELDS + ("country_id", "privacy_accept")}
@@ -81,23 +110,21 @@ class SignupController(http.Controller):
         clean, errors = self._validate(values)
         if errors:
             return self._render_form(values, errors, status=400)
-        student, enrollments = (
-            request.env["mph.student"]
-            .sudo()
-            ._mph_signup(
-                clean["student"],
-                clean["guardian"],
-                clean["lesson_types"],
-                clean["preferred_times"],
-                self._request_meta(),
-            )
+        request.env["mph.student"].sudo()._mph_signup_submit(
+            clean["student"],
+            clean["guardian"],
+            clean["lesson_types"],
+            clean["preferred_times"],
+            self._request_meta(),
         )
+        # Built from what was sent only, never from what the database holds:
+        # a known pupil's address gets exactly the page a new person gets.
         return request.render(
             "mph_school.signup_done_page",
             {
-                "awaiting_consent": student.signup_state == "awaiting_consent",
-                "lines": student.with_context(mph_signup_enrollment_ids=enrollments.ids)._mph_signup_lines(),
-                "consent_days": student._mph_consent_days(),
+                "awaiting_consent": clean["guardian"] is not None,
+                "lesson_type_names": clean["lesson_types"].mapped("name"),
+                "consent_days": request.env["mph.student"]._mph_consent_days(),
             },
         )
 
@@ -113,8 +140,11 @@ class SignupController(http.Controller):
         methods=["GET", "POST"],
         website=True,
         sitemap=False,
+        mph_form=True,
     )
     def guardian_consent(self, student_id, exp=None, token=None, **kwargs):
+        if not valid_link(student_id, exp, token):
+            return request.render("mph_school.consent_invalid_page", {}, status=400)
         student = request.env["mph.student"].sudo().browse(student_id).exists()
         if not student or not student._mph_check_consent_token(exp, token):
             return request.render("mph_school.consent_invalid_page", {}, status=400)
@@ -133,6 +163,41 @@ class SignupController(http.Controller):
                 "exp": exp,
                 "token": token,
                 "consent_days": student._mph_consent_days(),
+            },
+        )
+
+    @http.route(
+        "/muziekles/bevestigen",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        website=True,
+        sitemap=False,
+        mph_form=True,
+    )
+    def confirm_address(self, token=None, **kwargs):
+        """The owner of a known address confirms a sign-up that used it."""
+        pending, email = request.env["mph.signup.pending"].sudo()._mph_from_token(token)
+        if not pending:
+            return request.render("mph_school.signup_confirm_invalid_page", {}, status=400)
+        payload = pending.payload
+        guardian = payload.get("guardian") or {}
+        as_guardian = bool(guardian) and email_normalize(guardian.get("email") or "") == email
+        # Confirming is a button (a POST with the CSRF token), not opening
+        # the link: mail scanners open links too.
+        if request.httprequest.method == "POST":
+            applied = pending._mph_confirm(email, self._request_meta())
+            return request.render(
+                "mph_school.signup_confirm_done_page", {"applied": applied, "as_guardian": as_guardian}
+            )
+        lesson_types = request.env["mph.lesson.type"].sudo().browse(payload.get("lesson_type_ids") or []).exists()
+        return request.render(
+            "mph_school.signup_confirm_page",
+            {
+                "pupil_name": payload["student"].get("name"),
+                "lesson_type_names": lesson_types.mapped("name"),
+                "as_guardian": as_guardian,
+                "token": token,
             },
         )
 
@@ -162,7 +227,7 @@ class SignupController(http.Controller):
                 "policy": policy,
                 "lesson_types": lesson_types,
                 "countries": request.env["res.country"].sudo().search([]),
-                "country_id": int(shown["country_id"]) if shown["country_id"].isdigit() else nl.id,
+                "country_id": parse_id(shown["country_id"]) or nl.id,
                 "consent_days": request.env["mph.student"]._mph_consent_days(),
             },
             status=status,
@@ -243,8 +308,7 @@ class SignupController(http.Controller):
 
     def _check_address(self, values, text, errors):
         env = request.env
-        country_id = str(values.get("country_id") or "")
-        country = env["res.country"].sudo().browse(int(country_id) if country_id.isdigit() else 0).exists()
+        country = env["res.country"].sudo().browse(parse_id(values.get("country_id")) or []).exists()
         if not country:
             errors["country_id"] = env._("Please choose a country.")
         elif "zip" not in errors and text.get("zip"):
@@ -288,9 +352,14 @@ class SignupController(http.Controller):
     def _check_choices(self, values, errors):
         env = request.env
         raw_ids = values.get("lesson_type_ids") or []
-        lesson_type_ids = [int(v) for v in raw_ids if str(v).isdigit()]
-        lesson_types = env["mph.lesson.type"].sudo().browse(lesson_type_ids).exists()
-        if not lesson_types or len(lesson_types) != len(raw_ids):
+        lesson_type_ids = [parse_id(v) for v in raw_ids[: MAX_CHOICES + 1]]
+        # Only what the form offers: an archived lesson type's id is refused.
+        lesson_types = env["mph.lesson.type"].sudo().search([("id", "in", [i for i in lesson_type_ids if i])])
+        if None in lesson_type_ids or len(raw_ids) > MAX_CHOICES:
+            errors["lesson_type_ids"] = env._("Please choose at least one lesson type from the list.")
+        elif len(set(lesson_type_ids)) != len(lesson_type_ids):
+            errors["lesson_type_ids"] = env._("Please choose each lesson type only once.")
+        elif not lesson_types or len(lesson_types) != len(lesson_type_ids):
             errors["lesson_type_ids"] = env._("Please choose at least one lesson type from the list.")
         if not env["mph.privacy.policy"]._get_current():
             errors["form"] = env._("Signing up is not possible at the moment. Please call or e-mail us.")

@@ -25,3 +25,4 @@ from . import mph_privacy_policy
 from . import mph_privacy_policy_notice
 from . import mph_privacy_acceptance
 from . import mph_signup_attempt
+from . import mph_signup_pending

@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import consteq, plaintext2html
+from odoo.tools import consteq, email_normalize, plaintext2html
 from odoo.tools.misc import hmac as hmac_tool
 
 from .mph_enrollment import RUNNING_STATES
@@ -463,10 +463,40 @@ class MphStudent(models.Model):
         )
 
     @api.model
-    def _mph_signup(self, student_vals, guardian_vals, lesson_types, preferred_times, meta):
-        """Register a sign-up from the website (runs as superuser: the caller
-        validated everything). Returns the pupil and the enrolments made for
-        this sign-up. ``meta`` holds the request's ip and user agent."""
+    def _mph_signup_submit(self, student_vals, guardian_vals, lesson_types, preferred_times, meta):
+        """The public form's entry (the caller validated everything).
+
+        A sign-up with the address of a known pupil or guardian changes
+        nothing yet: it is held until the owner of that address confirms
+        (``mph.signup.pending``). The visitor sees the same page either way,
+        so the form does not tell strangers who is a pupil."""
+        self = self.sudo()
+        emails = [student_vals["email"], guardian_vals and guardian_vals.get("email")]
+        # Serialised before looking: of two simultaneous identical sign-ups
+        # the second sees the pupil the first one made.
+        self.env["mph.signup.attempt"]._mph_serialise(*emails)
+        known = self.env["mph.signup.pending"]._mph_known_emails(emails)
+        if known:
+            payload = {
+                "student": student_vals,
+                "guardian": guardian_vals,
+                "lesson_type_ids": lesson_types.ids,
+                "preferred_times": preferred_times,
+                "meta": meta,
+            }
+            self.env["mph.signup.pending"]._mph_hold(payload, known)
+        else:
+            self._mph_signup(student_vals, guardian_vals, lesson_types, preferred_times, meta)
+
+    @api.model
+    def _mph_signup(
+        self, student_vals, guardian_vals, lesson_types, preferred_times, meta, confirmed_emails=(), consent_meta=None
+    ):
+        """Register a sign-up (runs as superuser: the caller validated
+        everything and, for a known address, its owner confirmed). Returns
+        the pupil and the enrolments made for this sign-up. ``meta`` holds
+        the request's ip and user agent; ``confirmed_emails`` the addresses
+        whose owner confirmed through their signed link."""
         self = self.sudo()
         self.env["mph.signup.attempt"]._mph_serialise(
             student_vals["email"], guardian_vals and guardian_vals.get("email")
@@ -510,10 +540,14 @@ class MphStudent(models.Model):
             }
         )
         ctx = {"mph_signup_enrollment_ids": enrollments.ids}
-        if student.signup_state == "awaiting_consent":
-            self.env.ref("mph_school.mail_template_guardian_consent").with_context(**ctx).send_mail(student.id)
-        else:
+        if student.signup_state != "awaiting_consent":
             student._mph_start_processing(enrollments)
+        elif email_normalize(student.guardian_id.email or "") in confirmed_emails:
+            # The guardian confirmed through a signed link mailed to their own
+            # address: that is the consent the consent link would ask for.
+            student._mph_give_consent(consent_meta or meta)
+        else:
+            self.env.ref("mph_school.mail_template_guardian_consent").with_context(**ctx).send_mail(student.id)
         self.env.ref("mph_school.mail_template_signup_confirmation").with_context(**ctx).send_mail(student.id)
         return student, enrollments
 
@@ -621,8 +655,11 @@ class MphStudent(models.Model):
     def _cron_purge_unconsented_signups(self):
         """Delete sign-ups of pupils under 16 whose guardian did not consent
         in time, completely: the pupil, its contact, a guardian contact
-        nobody else uses, enrolments, consent records, mail and messages."""
+        nobody else uses, enrolments, consent records, mail and messages.
+        Held sign-ups of known addresses that nobody confirmed in the same
+        term go too (``mph.signup.pending``)."""
         self.env["mph.signup.attempt"]._mph_purge()
+        self.env["mph.signup.pending"]._mph_purge()
         limit = fields.Datetime.now() - relativedelta(days=self._mph_consent_days())
         stale = (
             self.sudo()

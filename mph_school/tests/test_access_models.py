@@ -21,6 +21,7 @@ ACL = {
     "mph.retention.log": {"coordinator": "r"},
     "mph.season": {"coordinator": "rwcu", "finance": "rwc", "artistic": "r", "director": "r"},
     "mph.signup.attempt": {},
+    "mph.signup.pending": {"coordinator": "rwu"},
     "mph.student": {"coordinator": "rwcu", "finance": "r", "teacher": "r"},
     "mph.student.read.log": {"coordinator": "r"},
     "mph.teacher": {"coordinator": "rwcu", "teacher": "r"},

@@ -12,6 +12,9 @@ from .common import MphCommon
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK_RE = re.compile(r'href="([^"]*/muziekles/toestemming/[^"]+)"')
+# Every CSRF token in a page (the form's and the session script's).
+TOKEN_RE = re.compile(r"[0-9a-f]{40}o\d{6,}")
+CONFIRM_RE = re.compile(r'href="([^"]*/muziekles/bevestigen\?token=[^"]+)"')
 
 
 class SignupCommon(MphCommon, HttpCase):
@@ -75,6 +78,24 @@ class SignupCommon(MphCommon, HttpCase):
             self.env["mail.mail"].search_count([]),
         )
 
+    def confirm_link(self, email):
+        mail = self.env["mail.mail"].search([("email_to", "=", email)], order="id desc", limit=1)
+        self.assertTrue(mail, f"{email} receives a confirmation link")
+        return CONFIRM_RE.search(mail.body_html).group(1).replace("&amp;", "&")
+
+    def confirm(self, email):
+        """The owner of ``email`` opens the mailed link and presses the button."""
+        link = self.confirm_link(email)
+        page = self.url_open(link)
+        self.assertEqual(page.status_code, 200)
+        token = parse_qs(urlparse(link).query)["token"][0]
+        done = self.url_open(
+            "/muziekles/bevestigen", data={"token": token, "csrf_token": CSRF_RE.search(page.text).group(1)}
+        )
+        self.assertEqual(done.status_code, 200)
+        self.assertIn("mph_confirm_done", done.text)
+        return done
+
     def student(self, email):
         return self.env["mph.student"].with_context(active_test=False).search([("email", "=", email)])
 
@@ -118,9 +139,15 @@ class TestSignup(SignupCommon):
         enrollment = self.student("jesse@example.nl").enrollment_ids
         self.assertEqual((enrollment.state, enrollment.teacher_id.id), ("waiting", False))
         self.assertEqual(enrollment.waiting_position, 2)
-        self.assertRegex(response.text, r'class="mph_waiting_position">2<')
+        # The position is in the mail to the address, not on the page: the
+        # page is built from what was sent only (issue 13, point 6).
+        mail = self.env["mail.mail"].search([("email_to", "=", "jesse@example.nl")])
+        self.assertIn("at position 2", mail.body_html)
+        self.assertNotIn("position", response.text.split('id="mph_signup_result"')[1].split("</ul>")[0])
 
     def test_existing_student_gets_enrolments_not_a_duplicate(self):
+        # Changed by issue 13 point 6: the sign-up is held until the owner of
+        # the address confirms; then the known pupil gets the enrolments.
         before = self.env["mph.student"].search_count([])
         response = self.post(
             self.form(
@@ -131,13 +158,12 @@ class TestSignup(SignupCommon):
             )
         )
         self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.adult.enrollment_ids.lesson_type_id, self.piano, "nothing changes before confirmation")
+        self.confirm("sanne@example.nl")
         self.assertEqual(self.env["mph.student"].search_count([]), before)
         self.assertEqual(self.adult.name, "Sanne Bakker", "the public form never changes a known pupil")
         self.assertEqual(self.adult.enrollment_ids.lesson_type_id, self.piano | self.koor)
         self.assertEqual(len(self.adult.enrollment_ids.filtered(lambda e: e.lesson_type_id == self.piano)), 1)
-        # The page tells nothing about the pupil's existing lessons: whoever
-        # knows an e-mail address and a birthdate learns nothing from it.
-        self.assertNotIn("Piano (test)", response.text.split('id="mph_signup_result"')[1].split("</ul>")[0])
         self.assertEqual(len(self.adult.acceptance_ids), 1)
 
     def test_archived_pupil_returns_from_the_passive_archive(self):
@@ -147,6 +173,10 @@ class TestSignup(SignupCommon):
         before = self.env["mph.student"].with_context(active_test=False).search_count([])
         response = self.post(self.form(name="Sanne Bakker", email="sanne@example.nl", birthdate="12-04-1990"))
         self.assertEqual(response.status_code, 200)
+        # Changed by issue 13 point 6: only the address owner's confirmation
+        # takes a pupil out of the passive archive.
+        self.assertFalse(self.adult.active, "a sign-up alone leaves the archive as it is")
+        self.confirm("sanne@example.nl")
         self.assertEqual(self.env["mph.student"].with_context(active_test=False).search_count([]), before)
         self.assertTrue(self.adult.active, "a returning pupil leaves the passive archive")
         self.assertTrue(self.adult.partner_id.active)
@@ -209,20 +239,24 @@ class TestSignup(SignupCommon):
         self.post(self.minor_form(name="Bram Vos", email="bram@example.nl", guardian_email="esther@example.nl"))
         self.post(self.form())  # an adult: never deleted
         pupil = self.student("noor@example.nl")
-        sibling = self.student("bram@example.nl")
-        self.assertEqual(sibling.guardian_id, self.guardian, "a known guardian is reused")
+        # Changed by issue 13 point 6: a sign-up giving a known guardian's
+        # address waits for that guardian's confirmation, as a held sign-up.
+        self.assertFalse(self.student("bram@example.nl"))
+        held = self.env["mph.signup.pending"].search([])
+        self.assertEqual(held.confirm_emails, ["esther@example.nl"])
         partner, guardian = pupil.partner_id, pupil.guardian_id
         enrollments, acceptances = pupil.enrollment_ids, pupil.acceptance_ids
         messages = self.env["mail.message"].search(
-            [("model", "=", "mph.student"), ("res_id", "in", (pupil | sibling).ids)]
-        )
+            [("model", "=", "mph.student"), ("res_id", "in", pupil.ids)]
+        ) | self.env["mail.message"].search([("model", "=", "mph.signup.pending"), ("res_id", "in", held.ids)])
         self.assertTrue(messages and acceptances and enrollments)
         Student = self.env["mph.student"]
         with freeze_time(date.today() + timedelta(days=29)):
             self.assertEqual(Student._cron_purge_unconsented_signups(), 0)
+            self.assertTrue(held.exists())
         with freeze_time(date.today() + timedelta(days=31)):
-            self.assertEqual(Student._cron_purge_unconsented_signups(), 2)
-        self.assertFalse(pupil.exists() or sibling.exists())
+            self.assertEqual(Student._cron_purge_unconsented_signups(), 1)
+        self.assertFalse(pupil.exists() or held.exists())
         self.assertFalse(partner.exists() or guardian.exists() or enrollments.exists() or acceptances.exists())
         self.assertFalse(messages.exists())
         self.assertTrue(self.guardian.exists(), "a guardian of another pupil stays")
@@ -437,3 +471,173 @@ class TestSignupDutch(SignupCommon):
         self.assertEqual(response.status_code, 400)
         self.assertTrue("Vul de naam van de leerling in." in response.text, "a Dutch error next to the name")
         self.assertTrue("Dit is geen Nederlandse postcode" in response.text, "a Dutch error next to the postcode")
+
+
+@tagged("post_install", "-at_install", "mph_signup")
+class TestSignupKnownAddress(SignupCommon):
+    """Issue 13 point 6: a sign-up with the address of a known pupil or
+    guardian looks like any other, and changes nothing until the owner of
+    that address confirms (or the coordinator applies it)."""
+
+    def page(self, **overrides):
+        response = self.post(self.form(**overrides))
+        self.assertEqual(response.status_code, 200)
+        return TOKEN_RE.sub("", response.text)
+
+    def snapshot(self):
+        students = self.env["mph.student"].with_context(active_test=False).search([])
+        partners = self.env["res.partner"].with_context(active_test=False).search([])
+        return (
+            students.read(["name", "active", "state", "privacy_accepted_date", "write_date"]),
+            partners.read(["name", "email", "active", "write_date"]),
+            self.env["mph.enrollment"].search([]).read(["state", "write_date"]),
+            self.env["mph.privacy.acceptance"].search_count([]),
+        )
+
+    def test_same_page_nothing_changed_until_confirmed(self):
+        known = {"name": "Sanne Bakker", "birthdate": "12-04-1990", "note": "Bel me op 06-55555555"}
+        new_page = self.page(email="nieuw.persoon@example.nl", **known)
+        self.assertTrue(self.student("nieuw.persoon@example.nl"), "a new person signs up at once")
+        before = self.snapshot()
+        mails_before = self.env["mail.mail"].search([])
+        known_page = self.page(email="Sanne@Example.nl", **known)
+        self.assertEqual(known_page, new_page, "the page does not tell a known pupil from a new person")
+        self.assertEqual(self.snapshot(), before, "no existing record changed")
+        held = self.env["mph.signup.pending"].search([])
+        self.assertEqual(held.confirm_emails, ["sanne@example.nl"])
+        mail = self.env["mail.mail"].search([]) - mails_before
+        self.assertEqual(mail.mapped("email_to"), ["sanne@example.nl"], "only the address owner is mailed")
+        for typed in ("Oudegracht", "Biltstraat", "06-55555555", "06-11223344", "Piano", "1990", "Utrecht"):
+            self.assertNotIn(typed, mail.body_html + mail.subject, "the mail carries nothing that was typed")
+        # The link is not an action by itself; a forged or foreign token is refused.
+        link = self.confirm_link("sanne@example.nl")
+        self.assertEqual(self.url_open(link).status_code, 200)
+        self.assertEqual(self.snapshot(), before, "opening the link changes nothing")
+        token = parse_qs(urlparse(link).query)["token"][0]
+        for bad in (token[:-3] + "AAA", "x" * 40, "é" * 30, token + "²", ""):
+            self.assertEqual(self.url_open(f"/muziekles/bevestigen?token={bad}").status_code, 400, bad)
+        self.confirm("sanne@example.nl")
+        self.assertFalse(held.exists(), "the held data is gone once applied")
+        self.assertEqual(self.adult.enrollment_ids.lesson_type_id, self.piano)
+        self.assertEqual(len(self.adult.acceptance_ids), 1)
+        self.assertEqual(self.url_open(link).status_code, 400, "a used link is refused")
+
+    def test_simultaneous_repeat_is_held_once(self):
+        self.page(email="sanne@example.nl", birthdate="12-04-1990", name="Sanne Bakker")
+        self.page(email="sanne@example.nl", birthdate="12-04-1990", name="Sanne Bakker")
+        self.assertEqual(len(self.env["mph.signup.pending"].search([])), 1)
+        self.assertEqual(self.env["mail.mail"].search_count([("email_to", "=", "sanne@example.nl")]), 1)
+
+    def test_known_guardian_confirms_and_consents(self):
+        minor = (date.today() - relativedelta(years=9)).isoformat()
+        before = self.snapshot()
+        self.page(
+            name="Bram de Vries",
+            birthdate=minor,
+            email="bram@example.nl",
+            guardian_name="E. de Vries",
+            guardian_email="esther@example.nl",
+        )
+        self.assertEqual(self.snapshot(), before)
+        self.assertFalse(self.student("bram@example.nl"))
+        link = self.confirm_link("esther@example.nl")
+        page = self.url_open(link)
+        self.assertIn("also gives your consent", page.text)
+        self.confirm("esther@example.nl")
+        bram = self.student("bram@example.nl")
+        self.assertEqual(bram.guardian_id, self.guardian, "the known guardian, unchanged")
+        self.assertEqual(self.guardian.name, "Esther de Vries")
+        self.assertEqual(bram.signup_state, "done", "the guardian's confirmation is the consent")
+        consent = bram.acceptance_ids.filtered(lambda a: a.kind == "guardian")
+        self.assertEqual((consent.partner_id, consent.method), (self.guardian, "email_link"))
+
+    def test_coordinator_applies_others_cannot_see(self):
+        self.page(email="lotte@example.nl", name="Lotte Smit", birthdate="03-02-2001")
+        held = self.env["mph.signup.pending"].search([])
+        self.assertEqual(len(held), 1)
+        for role in ("finance", "artistic", "director", "teacher", "employee"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                held.with_user(getattr(self, f"user_{role}")).read(["payload"])
+        with self.assertRaises(AccessError):
+            held.with_user(self.user_employee).action_apply()
+        as_coordinator = held.with_user(self.user_coordinator)
+        self.assertIn("Lotte Smit", as_coordinator.summary)
+        as_coordinator.action_apply()
+        self.assertFalse(held.exists())
+        self.assertEqual(self.other_pupil.enrollment_ids.lesson_type_id, self.koor | self.piano)
+
+    def test_unconfirmed_hold_is_purged(self):
+        self.page(email="sanne@example.nl", name="Sanne Bakker", birthdate="12-04-1990")
+        held = self.env["mph.signup.pending"].search([])
+        link = self.confirm_link("sanne@example.nl")
+        with freeze_time(date.today() + timedelta(days=29)):
+            self.env["mph.student"]._cron_purge_unconsented_signups()
+            self.assertTrue(held.exists())
+        with freeze_time(date.today() + timedelta(days=31)):
+            self.env["mph.student"]._cron_purge_unconsented_signups()
+        self.assertFalse(held.exists())
+        self.assertFalse(self.env["mail.mail"].search_count([("email_to", "=", "sanne@example.nl")]))
+        self.assertEqual(self.url_open(link).status_code, 400)
+
+
+@tagged("post_install", "-at_install", "mph_signup")
+class TestPublicRoutesBadInput(SignupCommon):
+    """Issue 13 point 8: odd ids, repeated ids, other records' ids, wrong
+    content types and overlong values on every public route: a 4xx with a
+    clear message, the typed values kept, nothing created."""
+
+    def test_sign_up_form(self):
+        archived = self.env["mph.lesson.type"].create({"name": "Harp (oud)", "capacity": 3, "active": False})
+        cases = [
+            ("country_id", {"country_id": "\u00b2"}),
+            ("country_id", {"country_id": "\u0663"}),  # an Arabic-Indic 3
+            ("country_id", {"country_id": "1" * 40}),
+            ("country_id", {"country_id": str(self.nl.id) + "\n"}),
+            ("lesson_type_ids", {"lesson_type_ids": ["\u00b2"]}),
+            ("lesson_type_ids", {"lesson_type_ids": [str(self.piano.id), "\u00b9"]}),
+            ("lesson_type_ids", {"lesson_type_ids": [str(self.piano.id)] * 2}),
+            ("lesson_type_ids", {"lesson_type_ids": [str(archived.id)]}),
+            ("lesson_type_ids", {"lesson_type_ids": [str(self.adult.partner_id.id + 100000)]}),
+            ("lesson_type_ids", {"lesson_type_ids": ["9" * 30]}),
+            ("lesson_type_ids", {"lesson_type_ids": [str(self.piano.id)] * 500}),
+        ]
+        before = self.counts()
+        csrf = self.csrf()
+        for field, overrides in cases:
+            with self.subTest(field=field, value=str(overrides)[:60]):
+                response = self.post(self.form(**overrides), csrf=csrf)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(f'data-error-field="{field}"', response.text)
+                self.assertIn('value="Utrecht"', response.text, "what was typed is kept")
+                self.assertEqual(self.counts(), before)
+        twice = self.post(self.form(lesson_type_ids=[str(self.piano.id)] * 2), csrf=csrf)
+        self.assertIn("each lesson type only once", twice.text)
+        self.assertIn(f'value="{self.piano.id}" checked', twice.text, "the ticked box stays ticked")
+        # ... and the same form with good values goes through.
+        self.assertEqual(self.post(self.form(), csrf=csrf).status_code, 200)
+        self.assertTrue(self.student("jesse@example.nl"))
+
+    def test_wrong_content_type(self):
+        before = self.counts()
+        for path in ("/muziekles/aanmelden", f"/muziekles/toestemming/{self.minor.id}", "/muziekles/bevestigen"):
+            for body, ctype in (('{"name": "x"}', "application/json"), ("name=x", "text/plain")):
+                with self.subTest(path=path, ctype=ctype):
+                    response = self.url_open(path, data=body, headers={"Content-Type": ctype})
+                    self.assertEqual(response.status_code, 415)
+                    self.assertIn("mph_bad_request", response.text)
+                    self.assertEqual(self.counts(), before)
+
+    def test_consent_links(self):
+        exp, token = "9999999999", "ab" * 32
+        for path in (
+            f"/muziekles/toestemming/{self.minor.id}?exp=\u00b2&token={token}",
+            f"/muziekles/toestemming/{self.minor.id}?exp={exp}&token=\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",
+            f"/muziekles/toestemming/{self.minor.id}?exp={exp}&token={'a' * 5000}",
+            f"/muziekles/toestemming/99999999999999?exp={exp}&token={token}",
+            f"/muziekles/eigen-toestemming/{self.adult.id}?exp={exp}&token=\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9",
+            f"/muziekles/eigen-toestemming/99999999999999?exp={exp}&token={token}",
+            f"/muziekles/eigen-toestemming/{self.adult.id}?exp={'1' * 5000}&token={token}",
+        ):
+            with self.subTest(path=path[:80]):
+                response = self.url_open(path)
+                self.assertEqual(response.status_code, 400)
