@@ -7,7 +7,7 @@
     "author": "Muziekpakhuis",
     "website": "https://www.muziekpakhuis.nl",
     "license": "AGPL-3",
-    "depends": ["mph_school", "mass_mailing", "website"],
+    "depends": ["mph_school", "mass_mailing", "website", "website_mass_mailing"],
     "data": [
         "security/mph_newsletter_groups.xml",
         "security/ir.model.access.csv",

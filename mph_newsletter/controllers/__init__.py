@@ -1,2 +1,3 @@
 from . import mailchimp_webhook
 from . import newsletter
+from . import mass_mailing

@@ -1,4 +1,5 @@
 from . import mailing_list
+from . import mailing_mailing
 from . import mailing_contact
 from . import mailing_subscription
 from . import mph_newsletter_suppression

@@ -1,10 +1,15 @@
 import time
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac as hmac_tool
 
 TOKEN_SCOPE = "mph_newsletter-confirm"
+# Context key of the flows that record a subscriber's own consent (the
+# confirmation link, Mailchimp's webhook): only they put an address that is
+# opted out back on the school newsletter.
+CONSENT_CONTEXT = "mph_newsletter_consent"
 
 
 class MailingSubscription(models.Model):
@@ -37,12 +42,32 @@ class MailingSubscription(models.Model):
             # own sending logic never mails it.
             if vals.get("mph_state") == "pending":
                 vals["opt_out"] = True
-        return super().create(vals_list)
+        subscriptions = super().create(vals_list)
+        subscriptions._mph_require_consent()
+        return subscriptions
 
     def write(self, vals):
+        if "opt_out" in vals and not vals["opt_out"] and not self.env.context.get(CONSENT_CONTEXT):
+            if any(s.opt_out and s.list_id.is_mph_newsletter for s in self.sudo()):
+                self.check_access("write")  # who may not write at all is told so first
+                raise UserError(
+                    self.env._(
+                        "An address that unsubscribed, was erased or has not confirmed yet only comes back "
+                        "on the school newsletter by confirming the link mailed to it."
+                    )
+                )
         if "opt_out" in vals and "mailchimp_dirty" not in vals:
             vals = dict(vals, mailchimp_dirty=True)
         return super().write(vals)
+
+    def _mph_require_consent(self):
+        """Subscriptions to the school newsletter that record no consent
+        (made by Odoo's own paths: the website block, forms, the list
+        settings page, an import) become a double opt-in: opted out until the
+        address owner confirms the link mailed now."""
+        unconsented = self.sudo().filtered(lambda s: s.list_id.is_mph_newsletter and not s.mph_state and not s.opt_out)
+        for subscription in unconsented:
+            subscription._mph_start_double_opt_in()
 
     # ------------------------------------------------------------
     # Double opt-in
@@ -72,7 +97,9 @@ class MailingSubscription(models.Model):
 
     def _mph_confirm(self):
         self.ensure_one()
-        self.write({"mph_state": "confirmed", "opt_out": False, "mph_confirmed_on": fields.Datetime.now()})
+        self.with_context(**{CONSENT_CONTEXT: True}).write(
+            {"mph_state": "confirmed", "opt_out": False, "mph_confirmed_on": fields.Datetime.now()}
+        )
         suppressions = self.env["mph.newsletter.suppression"].sudo()._find(self.contact_id.email_normalized)
         # The person asked again themselves: a former erasure no longer blocks.
         suppressions.filtered(lambda s: s.mailchimp_deleted).unlink()
@@ -93,10 +120,17 @@ class MailingSubscription(models.Model):
             subscription = self.sudo().create(
                 {"contact_id": contact.id, "list_id": newsletter.id, "mph_state": "pending"}
             )
-        subscription.write({"mph_state": "pending", "opt_out": True, "mph_requested_on": fields.Datetime.now()})
-        template = self.env.ref("mph_newsletter.mail_template_newsletter_confirm").sudo()
-        template.send_mail(subscription.id, email_values={"email_to": email}, force_send=False)
+        subscription._mph_start_double_opt_in()
         return subscription
+
+    def _mph_start_double_opt_in(self):
+        """Opt the address out until its owner confirms, and mail the link."""
+        self.ensure_one()
+        self.sudo().write({"mph_state": "pending", "opt_out": True, "mph_requested_on": fields.Datetime.now()})
+        email = self.contact_id.email_normalized
+        if email:
+            template = self.env.ref("mph_newsletter.mail_template_newsletter_confirm").sudo()
+            template.send_mail(self.id, email_values={"email_to": email}, force_send=False)
 
     @api.model
     def _cron_purge_unconfirmed(self):
@@ -132,7 +166,10 @@ class MailingSubscription(models.Model):
             if self.env["mph.newsletter.suppression"].sudo()._is_suppressed(email):
                 return subscriptions
             if subscriptions:
-                subscriptions.write({"opt_out": False, "mailchimp_dirty": False})
+                # Mailchimp's own sign-up form asked the subscriber's consent.
+                subscriptions.with_context(**{CONSENT_CONTEXT: True}).write(
+                    {"opt_out": False, "mailchimp_dirty": False}
+                )
             else:
                 contact = self.env["mailing.contact"].sudo().create({"email": email})
                 subscriptions = self.sudo().create(

@@ -5,3 +5,5 @@ from . import test_newsletter_access
 from . import test_privacy_integration
 from . import test_access_models
 from . import test_consent_handover
+from . import test_newsletter_entry
+from . import test_volunteer_mailing

@@ -41,7 +41,11 @@ class TestDoubleOptIn(HttpCase):
         mail = self.env["mail.mail"].search([("email_to", "=", "nieuw@example.nl")], limit=1)
         self.assertTrue(mail, "a confirmation mail is queued")
         url = re.search(r'href="[^"]*(/nieuwsbrief/bevestigen/[^"]+)"', mail.body_html).group(1).replace("&amp;", "&")
-        self.assertEqual(self.url_open(url).status_code, 200)
+        page = self.url_open(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(subscription.mph_state, "pending", "opening the link confirms nothing")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        self.assertEqual(self.url_open(url, data={"csrf_token": csrf}).status_code, 200, "the page's button")
         self.assertEqual((subscription.mph_state, subscription.opt_out), ("confirmed", False))
         self.assertEqual(self.url_open(url).status_code, 400, "a link works once")
 

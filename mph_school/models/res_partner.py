@@ -7,9 +7,30 @@ from odoo.tools import email_normalize
 # Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS
 # are never issued.
 NL_POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?(?!SA|SD|SS)([A-Z]{2})$")
-# One @, no spaces, a dot in the domain: stricter than email_normalize, which
-# accepts 'a@b'.
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+# The one e-mail rule of every form and model of the school (use
+# ``valid_email``). Stricter than ``email_normalize``, which accepts 'a@b',
+# 'jan@localhost' and markup around an address: a plain ASCII address
+# (RFC 5322 "dot-atom" local part) at a public host name of at least two
+# labels, the last one a real top-level domain (letters or an IDN "xn--").
+EMAIL_RE = re.compile(
+    r"^(?=.{6,254}\Z)(?=[^@]{1,64}@)"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})\Z"
+)
+
+
+def valid_email(value):
+    """The address in ``value`` normalised (lower case, spaces around it
+    stripped) when it is one the school accepts, else ``None``. Every form
+    (sign-up, newsletter, Odoo's stock newsletter block) and the partner
+    check use this one rule."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not EMAIL_RE.match(value):
+        return None
+    return email_normalize(value, strict=True) or None
 
 
 def normalize_nl_postcode(value):
@@ -76,7 +97,7 @@ class ResPartner(models.Model):
         """Validate what the school relies on to reach a pupil or guardian."""
         nl = self.env.ref("base.nl", raise_if_not_found=False)
         for partner in self:
-            if partner.email and not (EMAIL_RE.match(partner.email) and email_normalize(partner.email)):
+            if partner.email and not valid_email(partner.email):
                 raise ValidationError(
                     self.env._(
                         "The e-mail address '%(email)s' of %(name)s is not valid.",
