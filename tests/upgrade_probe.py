@@ -242,6 +242,10 @@ def edit_company(company):
     company.write({"phone": "030 765 43 21", "email": "edited@example.com"})
 
 
+def edit_bank_account(bank):
+    bank.acc_holder_name = f"{bank.acc_holder_name}{EDITED}"
+
+
 def edit_menu(menu):
     edit_name(menu)
     menu.sequence += 5
@@ -267,6 +271,7 @@ EDITS = {
     "product.template": edit_product,
     "website": edit_website,
     "res.company": edit_company,
+    "res.partner.bank": edit_bank_account,
     "website.menu": edit_menu,
     "mailing.list": edit_name,
     "mailing.contact": edit_contact,
