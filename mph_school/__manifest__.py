@@ -44,6 +44,8 @@
         "views/mph_own_consent_templates.xml",
         "views/mph_school_menus.xml",
         "views/mph_portal_templates.xml",
+        "views/mph_website_templates.xml",
+        "data/mph_website_data.xml",
     ],
     "demo": [
         "demo/mph_school_demo.xml",
