@@ -302,6 +302,8 @@ def edit(env):
         field, value = settings._fields[name], settings[name]
         if field.type == "integer":
             values[name] = (value or 0) + 3
+        elif field.type == "many2one":
+            values[name] = admin_env[field.comodel_name].search([("id", "!=", value.id)], limit=1).id
         elif field.type == "char":
             values[name] = f"{value or ''}edited-{name}"
         else:

@@ -2,7 +2,7 @@ import time
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import consteq, plaintext2html
@@ -51,6 +51,8 @@ GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
 ADULT_AGE = 18  # below this age the guardian pays
 MAX_AGE = 110
 CORRECTION_MAX_LENGTH = 2000
+# The user the coordinator's to-dos go to (Settings > Music School).
+RESPONSIBLE_PARAM = "mph_school.responsible_user_id"
 
 
 class MphStudent(models.Model):
@@ -437,10 +439,19 @@ class MphStudent(models.Model):
         )
 
     def _default_coordinator(self):
-        """Who gets a teacher's correction request when the activity type names
-        nobody: the longest-standing internal coordinator."""
-        users = self.env.ref("mph_school.group_coordinator").sudo().users
-        return users.filtered(lambda u: u.active and not u.share).sorted("id")[:1]
+        """Who gets the coordinator's to-dos (website sign-ups, consents,
+        corrections): the responsible chosen in Settings while they are an
+        active coordinator, else the longest-standing internal coordinator
+        other than the technical administrator, who only as a last resort."""
+        Users = self.env["res.users"].sudo()
+        coordinators = self.env.ref(COORDINATOR).sudo().users.filtered(lambda u: u.active and not u.share)
+        chosen = self.env["ir.config_parameter"].sudo().get_param(RESPONSIBLE_PARAM, "")
+        responsible = Users.browse(int(chosen)).exists() if chosen.isdigit() else Users
+        if responsible and responsible in coordinators:
+            return responsible
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False) or Users
+        coordinators = coordinators.sorted("id")
+        return (coordinators - admin)[:1] or coordinators[:1] or admin
 
     def action_view_enrollments(self):
         self.ensure_one()
@@ -467,7 +478,9 @@ class MphStudent(models.Model):
         """Register a sign-up from the website (runs as superuser: the caller
         validated everything). Returns the pupil and the enrolments made for
         this sign-up. ``meta`` holds the request's ip and user agent."""
-        self = self.sudo()
+        # As the system, not the website's public user: the records, their
+        # chatter and the to-do are the school's (OdooBot), not "Public user".
+        self = self.with_user(SUPERUSER_ID)
         self.env["mph.signup.attempt"]._mph_serialise(
             student_vals["email"], guardian_vals and guardian_vals.get("email")
         )
@@ -538,10 +551,9 @@ class MphStudent(models.Model):
             teacher = enrollment._mph_free_teacher()
             if teacher and enrollment.lesson_type_id._has_room():
                 enrollment.write({"state": "trial", "teacher_id": teacher.id})
-        coordinator = self.env.ref("mph_school.group_coordinator").sudo().users[:1]
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            user_id=(coordinator or self.env.ref("base.user_admin")).id,
+            user_id=self._default_coordinator().id,
             summary=self.env._("New website sign-up"),
             note=self.env._("Lesson types: %s", ", ".join(enrollments.mapped("lesson_type_id.name"))),
         )
@@ -595,7 +607,7 @@ class MphStudent(models.Model):
         """Record the guardian's consent (who, when, how) and release the
         sign-up for processing."""
         self.ensure_one()
-        student = self.sudo()
+        student = self.with_user(SUPERUSER_ID)
         now = fields.Datetime.now()
         student.write({"guardian_consent_date": now, "signup_state": "done"})
         self.env["mph.privacy.acceptance"].sudo().create(
@@ -610,10 +622,12 @@ class MphStudent(models.Model):
                 "user_agent": meta.get("user_agent"),
             }
         )
-        student.message_post(
+        # Logged in the guardian's name, without notifying or subscribing them.
+        student._message_log(
             body=self.env._(
                 "Guardian %s gave consent for the lessons through the link in the e-mail.", student.guardian_id.name
             ),
+            author_id=student.guardian_id.id,
         )
         student._mph_start_processing(student.enrollment_ids.filtered(lambda e: e.state == "waiting"))
 
