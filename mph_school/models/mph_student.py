@@ -1,3 +1,4 @@
+import re
 import time
 
 from dateutil.relativedelta import relativedelta
@@ -51,8 +52,29 @@ GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
 ADULT_AGE = 18  # below this age the guardian pays
 MAX_AGE = 110
 CORRECTION_MAX_LENGTH = 2000
+# Fewer digits than this find too many people to be a search for a caller.
+PHONE_MIN_DIGITS = 4
+# Numbers written without a country code are Dutch.
+DEFAULT_COUNTRY_CODE = "31"
 # The user the coordinator's to-dos go to (Settings > Music School).
 RESPONSIBLE_PARAM = "mph_school.responsible_user_id"
+
+
+def normalize_phone(number):
+    """A phone number as digits in international form without "+", so that
+    every spelling of a Dutch number is the same: "06-12345678", "0612345678",
+    "+31 6 1234 5678" and "0031612345678" all give "31612345678". A part of a
+    number without its leading 0 ("12345678") stays as typed, which finds the
+    numbers that contain it."""
+    text = (number or "").strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return DEFAULT_COUNTRY_CODE + digits[1:]
+    return digits
 
 
 class MphStudent(models.Model):
@@ -106,6 +128,22 @@ class MphStudent(models.Model):
     )
     guardian_email = fields.Char(related="guardian_id.email", string="Guardian e-mail", groups=COORDINATOR_TEACHER)
     guardian_phone = fields.Char(string="Guardian phone", groups=COORDINATOR_TEACHER)
+    # Finding a caller: every number of the pupil and the guardian, normalised
+    # (see normalize_phone), in one indexed column; searched through mph_phone.
+    mph_phone_search = fields.Char(
+        string="Phone numbers (normalised)",
+        compute="_compute_mph_phone_search",
+        store=True,
+        index="trigram",
+        groups=COORDINATOR,
+    )
+    mph_phone = fields.Char(
+        string="Phone",
+        compute="_compute_mph_phone",
+        search="_search_mph_phone",
+        groups=COORDINATOR,
+        help="Any phone number of the pupil or the guardian, in any spelling.",
+    )
     enrollment_ids = fields.One2many("mph.enrollment", "student_id", string="Enrolments", groups=COORDINATOR_TEACHER)
 
     # What finance needs besides name, address and e-mail.
@@ -206,6 +244,27 @@ class MphStudent(models.Model):
     # ------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------
+
+    @api.depends("phone", "mobile", "guardian_phone", "guardian_id.phone", "guardian_id.mobile")
+    def _compute_mph_phone_search(self):
+        for student in self:
+            guardian = student.guardian_id
+            numbers = (student.phone, student.mobile, student.guardian_phone, guardian.phone, guardian.mobile)
+            normalized = sorted({normalize_phone(number) for number in numbers} - {""})
+            student.mph_phone_search = f"|{'|'.join(normalized)}|" if normalized else False
+
+    def _compute_mph_phone(self):
+        for student in self:
+            student.mph_phone = student.phone or student.mobile or student.guardian_phone
+
+    def _search_mph_phone(self, operator, value):
+        if operator not in ("ilike", "=", "like", "=ilike") or not isinstance(value, str):
+            raise UserError(self.env._("Search a phone number with its digits."))
+        digits = normalize_phone(value)
+        if len(digits) < PHONE_MIN_DIGITS:
+            return expression.FALSE_DOMAIN
+        # Any part of a number: the trigram index serves a search inside the column.
+        return [("mph_phone_search", "ilike", digits)]
 
     @api.depends("birthdate")
     @api.depends_context("date")

@@ -17,3 +17,4 @@ from . import test_consent_handover
 from . import test_retention_invoices
 from . import test_school_identity
 from . import test_routing
+from . import test_phone_search
