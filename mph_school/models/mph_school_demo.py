@@ -294,8 +294,10 @@ class MphSchoolDemo(models.AbstractModel):
         keep_users = self.env["res.users"]
         for xmlid in ("base.user_root", "base.user_admin", "base.public_user"):
             keep_users |= self.env.ref(xmlid, raise_if_not_found=False) or self.env["res.users"]
-        data = self.env["ir.model.data"].sudo().search(
-            [("model", "in", ("res.users", "res.partner")), ("module", "not in", OUR_MODULES)]
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search([("model", "in", ("res.users", "res.partner")), ("module", "not in", OUR_MODULES)])
         )
         ids = {"res.users": set(), "res.partner": set()}
         for row in data:
