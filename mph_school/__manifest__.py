@@ -2,7 +2,7 @@
     "name": "Muziekpakhuis School Administration",
     "summary": "Students, teachers, lesson types and enrolments of the Muziekpakhuis "
     "music school, with privacy by design",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Education",
     "author": "Muziekpakhuis",
     "website": "https://www.muziekpakhuis.nl",
@@ -12,6 +12,7 @@
         "security/mph_school_groups.xml",
         "security/ir.model.access.csv",
         "security/mph_school_security.xml",
+        "data/mph_company_data.xml",
         "data/mph_contribution_data.xml",
         "data/mph_season_data.xml",
         "data/mail_template_data.xml",
@@ -44,6 +45,8 @@
         "views/mph_school_menus.xml",
         "views/mph_portal_templates.xml",
         "data/mph_signup_pending_data.xml",
+        "views/mph_website_templates.xml",
+        "data/mph_website_data.xml",
     ],
     "demo": [
         "demo/mph_school_demo.xml",

@@ -242,6 +242,10 @@ def edit_company(company):
     company.write({"phone": "030 765 43 21", "email": "edited@example.com"})
 
 
+def edit_bank_account(bank):
+    bank.acc_holder_name = f"{bank.acc_holder_name}{EDITED}"
+
+
 def edit_menu(menu):
     edit_name(menu)
     menu.sequence += 5
@@ -267,6 +271,7 @@ EDITS = {
     "product.template": edit_product,
     "website": edit_website,
     "res.company": edit_company,
+    "res.partner.bank": edit_bank_account,
     "website.menu": edit_menu,
     "mailing.list": edit_name,
     "mailing.contact": edit_contact,
@@ -297,6 +302,8 @@ def edit(env):
         field, value = settings._fields[name], settings[name]
         if field.type == "integer":
             values[name] = (value or 0) + 3
+        elif field.type == "many2one":
+            values[name] = admin_env[field.comodel_name].search([("id", "!=", value.id)], limit=1).id
         elif field.type == "char":
             values[name] = f"{value or ''}edited-{name}"
         else:

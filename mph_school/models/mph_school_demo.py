@@ -8,6 +8,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+OUR_MODULES = ("mph_school", "mph_newsletter")
+
 FIRST_NAMES = [
     "Sanne",
     "Lotte",
@@ -281,3 +283,32 @@ class MphSchoolDemo(models.AbstractModel):
                 "invoice_per_family": True,
             }
         )
+
+    @api.model
+    def _archive_odoo_demo(self):
+        """Archive the example companies, contacts and users that Odoo's own
+        demo data adds (Deco Addict, Azure Interior, the `demo` and `portal`
+        logins...): the school's demo database shows only the school. Archived
+        users cannot log in; nothing is deleted, so Odoo's demo invoices and
+        other records that point at them stay consistent."""
+        keep_users = self.env["res.users"]
+        for xmlid in ("base.user_root", "base.user_admin", "base.public_user"):
+            keep_users |= self.env.ref(xmlid, raise_if_not_found=False) or self.env["res.users"]
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search([("model", "in", ("res.users", "res.partner")), ("module", "not in", OUR_MODULES)])
+        )
+        ids = {"res.users": set(), "res.partner": set()}
+        for row in data:
+            ids[row.model].add(row.res_id)
+        users = self.env["res.users"].sudo().browse(ids["res.users"]).exists().filtered("active") - keep_users
+        users.write({"active": False})
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search([])
+        # Users kept, also inactive ones such as Odoo's templates for new users, keep their contact.
+        all_users = self.env["res.users"].sudo().with_context(active_test=False).search([])
+        keep_partners = companies.partner_id | (all_users - users).partner_id
+        partners = self.env["res.partner"].sudo().browse(ids["res.partner"]).exists()
+        partners = (partners | partners.child_ids).filtered("active") - keep_partners
+        partners.write({"active": False})
+        return users, partners

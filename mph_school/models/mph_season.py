@@ -57,7 +57,13 @@ class MphSeason(models.Model):
         string="Contribution for minors", groups=FINANCE, currency_field="currency_id"
     )
     invoice_date = fields.Date(groups=FINANCE, help="Empty: the day the invoices are created.")
-    payment_term_id = fields.Many2one("account.payment.term", string="Payment terms", groups=FINANCE)
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment terms",
+        groups=FINANCE,
+        default=lambda self: self.env.ref("account.account_payment_term_30days", raise_if_not_found=False),
+        help="Decides the due date of the contribution invoices (30 days by default). Empty: due on the invoice date.",
+    )
     journal_id = fields.Many2one(
         "account.journal",
         groups=FINANCE,

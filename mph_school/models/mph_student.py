@@ -1,8 +1,9 @@
+import re
 import time
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import consteq, email_normalize, plaintext2html
@@ -51,6 +52,29 @@ GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
 ADULT_AGE = 18  # below this age the guardian pays
 MAX_AGE = 110
 CORRECTION_MAX_LENGTH = 2000
+# Fewer digits than this find too many people to be a search for a caller.
+PHONE_MIN_DIGITS = 4
+# Numbers written without a country code are Dutch.
+DEFAULT_COUNTRY_CODE = "31"
+# The user the coordinator's to-dos go to (Settings > Music School).
+RESPONSIBLE_PARAM = "mph_school.responsible_user_id"
+
+
+def normalize_phone(number):
+    """A phone number as digits in international form without "+", so that
+    every spelling of a Dutch number is the same: "06-12345678", "0612345678",
+    "+31 6 1234 5678" and "0031612345678" all give "31612345678". A part of a
+    number without its leading 0 ("12345678") stays as typed, which finds the
+    numbers that contain it."""
+    text = (number or "").strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return DEFAULT_COUNTRY_CODE + digits[1:]
+    return digits
 
 
 class MphStudent(models.Model):
@@ -104,6 +128,22 @@ class MphStudent(models.Model):
     )
     guardian_email = fields.Char(related="guardian_id.email", string="Guardian e-mail", groups=COORDINATOR_TEACHER)
     guardian_phone = fields.Char(string="Guardian phone", groups=COORDINATOR_TEACHER)
+    # Finding a caller: every number of the pupil and the guardian, normalised
+    # (see normalize_phone), in one indexed column; searched through mph_phone.
+    mph_phone_search = fields.Char(
+        string="Phone numbers (normalised)",
+        compute="_compute_mph_phone_search",
+        store=True,
+        index="trigram",
+        groups=COORDINATOR,
+    )
+    mph_phone = fields.Char(
+        string="Phone",
+        compute="_compute_mph_phone",
+        search="_search_mph_phone",
+        groups=COORDINATOR,
+        help="Any phone number of the pupil or the guardian, in any spelling.",
+    )
     enrollment_ids = fields.One2many("mph.enrollment", "student_id", string="Enrolments", groups=COORDINATOR_TEACHER)
 
     # What finance needs besides name, address and e-mail.
@@ -204,6 +244,27 @@ class MphStudent(models.Model):
     # ------------------------------------------------------------
     # Compute
     # ------------------------------------------------------------
+
+    @api.depends("phone", "mobile", "guardian_phone", "guardian_id.phone", "guardian_id.mobile")
+    def _compute_mph_phone_search(self):
+        for student in self:
+            guardian = student.guardian_id
+            numbers = (student.phone, student.mobile, student.guardian_phone, guardian.phone, guardian.mobile)
+            normalized = sorted({normalize_phone(number) for number in numbers} - {""})
+            student.mph_phone_search = f"|{'|'.join(normalized)}|" if normalized else False
+
+    def _compute_mph_phone(self):
+        for student in self:
+            student.mph_phone = student.phone or student.mobile or student.guardian_phone
+
+    def _search_mph_phone(self, operator, value):
+        if operator not in ("ilike", "=", "like", "=ilike") or not isinstance(value, str):
+            raise UserError(self.env._("Search a phone number with its digits."))
+        digits = normalize_phone(value)
+        if len(digits) < PHONE_MIN_DIGITS:
+            return expression.FALSE_DOMAIN
+        # Any part of a number: the trigram index serves a search inside the column.
+        return [("mph_phone_search", "ilike", digits)]
 
     @api.depends("birthdate")
     @api.depends_context("date")
@@ -437,10 +498,19 @@ class MphStudent(models.Model):
         )
 
     def _default_coordinator(self):
-        """Who gets a teacher's correction request when the activity type names
-        nobody: the longest-standing internal coordinator."""
-        users = self.env.ref("mph_school.group_coordinator").sudo().users
-        return users.filtered(lambda u: u.active and not u.share).sorted("id")[:1]
+        """Who gets the coordinator's to-dos (website sign-ups, consents,
+        corrections): the responsible chosen in Settings while they are an
+        active coordinator, else the longest-standing internal coordinator
+        other than the technical administrator, who only as a last resort."""
+        Users = self.env["res.users"].sudo()
+        coordinators = self.env.ref(COORDINATOR).sudo().users.filtered(lambda u: u.active and not u.share)
+        chosen = self.env["ir.config_parameter"].sudo().get_param(RESPONSIBLE_PARAM, "")
+        responsible = Users.browse(int(chosen)).exists() if chosen.isdigit() else Users
+        if responsible and responsible in coordinators:
+            return responsible
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False) or Users
+        coordinators = coordinators.sorted("id")
+        return (coordinators - admin)[:1] or coordinators[:1] or admin
 
     def action_view_enrollments(self):
         self.ensure_one()
@@ -497,7 +567,9 @@ class MphStudent(models.Model):
         the pupil and the enrolments made for this sign-up. ``meta`` holds
         the request's ip and user agent; ``confirmed_emails`` the addresses
         whose owner confirmed through their signed link."""
-        self = self.sudo()
+        # As the system, not the website's public user: the records, their
+        # chatter and the to-do are the school's (OdooBot), not "Public user".
+        self = self.with_user(SUPERUSER_ID)
         self.env["mph.signup.attempt"]._mph_serialise(
             student_vals["email"], guardian_vals and guardian_vals.get("email")
         )
@@ -572,10 +644,9 @@ class MphStudent(models.Model):
             teacher = enrollment._mph_free_teacher()
             if teacher and enrollment.lesson_type_id._has_room():
                 enrollment.write({"state": "trial", "teacher_id": teacher.id})
-        coordinator = self.env.ref("mph_school.group_coordinator").sudo().users[:1]
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            user_id=(coordinator or self.env.ref("base.user_admin")).id,
+            user_id=self._default_coordinator().id,
             summary=self.env._("New website sign-up"),
             note=self.env._("Lesson types: %s", ", ".join(enrollments.mapped("lesson_type_id.name"))),
         )
@@ -629,7 +700,7 @@ class MphStudent(models.Model):
         """Record the guardian's consent (who, when, how) and release the
         sign-up for processing."""
         self.ensure_one()
-        student = self.sudo()
+        student = self.with_user(SUPERUSER_ID)
         now = fields.Datetime.now()
         student.write({"guardian_consent_date": now, "signup_state": "done"})
         self.env["mph.privacy.acceptance"].sudo().create(
@@ -644,10 +715,12 @@ class MphStudent(models.Model):
                 "user_agent": meta.get("user_agent"),
             }
         )
-        student.message_post(
+        # Logged in the guardian's name, without notifying or subscribing them.
+        student._message_log(
             body=self.env._(
                 "Guardian %s gave consent for the lessons through the link in the e-mail.", student.guardian_id.name
             ),
+            author_id=student.guardian_id.id,
         )
         student._mph_start_processing(student.enrollment_ids.filtered(lambda e: e.state == "waiting"))
 

@@ -3,7 +3,7 @@ import time
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac as hmac_tool
@@ -140,7 +140,7 @@ class MphStudent(models.Model):
                 student.own_consent_state = "no_email"
                 student.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    user_id=(student._default_coordinator() or self.env.ref("base.user_admin")).id,
+                    user_id=student._default_coordinator().id,
                     summary=self.env._("Ask for the pupil's own consent (turned 16)"),
                     note=self.env._(
                         "This pupil turned 16 and has no e-mail address: ask for their own consent in person, "
@@ -200,7 +200,8 @@ class MphStudent(models.Model):
         how) and start or keep stopped what rests on consent. Returns False
         when the question was answered already: then nothing changes."""
         self.ensure_one()
-        student = self.sudo()
+        # Through the link the website's public user runs this: act as the system.
+        student = self.sudo() if method == "manual" else self.with_user(SUPERUSER_ID)
         open_states = ("requested", "no_email") if method == "manual" else ("requested",)
         if student.own_consent_state not in open_states:
             return False
@@ -226,11 +227,15 @@ class MphStudent(models.Model):
                 if give
                 else self.env._("%s recorded that the pupil refused consent.", self.env.user.name)
             )
-        elif give:
+            student.message_post(body=body)
+            return True
+        if give:
             body = self.env._("The pupil gave their own consent through the link in the e-mail.")
         else:
             body = self.env._("The pupil refused consent through the link in the e-mail.")
-        student.message_post(body=body)
+        # Answered through the link by the pupil, not by the website's public
+        # user: logged in the pupil's name, without subscribing them.
+        student._message_log(body=body, author_id=student.partner_id.id)
         return True
 
     def action_record_own_consent(self):

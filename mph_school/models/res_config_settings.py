@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .mph_insight_mixin import DEFAULT_MIN_COUNT, MIN_COUNT_PARAM
+from .mph_student import COORDINATOR, RESPONSIBLE_PARAM
 
 
 class ResConfigSettings(models.TransientModel):
@@ -23,6 +24,15 @@ class ResConfigSettings(models.TransientModel):
         string="Period (minutes)",
         config_parameter="mph_school.signup_rate_window_minutes",
         default=60,
+    )
+
+    mph_responsible_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible for sign-ups",
+        config_parameter=RESPONSIBLE_PARAM,
+        domain=lambda self: [("share", "=", False), ("groups_id", "in", self.env.ref(COORDINATOR).ids)],
+        help="The coordinator who gets the to-dos of website sign-ups, consents and correction requests. "
+        "Empty: the first lesson coordinator other than the administrator.",
     )
 
     mph_insight_min_count = fields.Integer(
