@@ -1,6 +1,6 @@
 """Run every suite and print one closing line over all of them.
 
-Suites: lint (the pre-commit hooks: ruff, pylint-odoo, XML, generated addon readmes),
+Suites: lint (the pre-commit hooks: ruff, pylint-odoo, XML, migrations, generated addon readmes),
 the Odoo tests of our addons on a fresh database, and the black-box pytest suite in tests/. Each
 suite reports its own passed/failed counts; the last line sums them as "N passed, N failed".
 """
