@@ -39,7 +39,7 @@ class MphInsightCapacity(models.Model):
                    coalesce(e.seats, 0)::integer AS seats_taken,
                    coalesce(e.waiting, 0)::integer AS waiting_count,
                    (coalesce(e.seats, 0) + coalesce(e.waiting, 0))::integer AS demand_count,
-                   {cell_key} AS cell_key
+                   {cell_key} AS cell_draw
               FROM mph_lesson_type lt
               LEFT JOIN (
                     SELECT rel.mph_lesson_type_id AS lesson_type_id, count(*) AS teacher_count

@@ -145,7 +145,7 @@ class MphInsightDemand(models.Model):
                    r.days_total::integer AS waiting_days_total,
                    CASE WHEN r.placed > 0 THEN r.days_total::float / r.placed ELSE 0 END AS waiting_days_avg,
                    r.days_max::integer AS waiting_days_max,
-                   {cell_key} AS cell_key
+                   {cell_key} AS cell_draw
               FROM running r
               JOIN mph_lesson_type lt ON lt.id = r.lesson_type_id
              WHERE r.season_id IS NOT NULL

@@ -23,11 +23,17 @@ class MphInsightMixin(models.AbstractModel):
 
     - rows are never read one by one (no read, search_read, export,
       name_search, pivot drill-down): only totals through ``_read_group``;
-    - grouping, filtering and ordering only on the declared dimensions, and
-      only the declared measures with their own aggregate;
-    - every count of pupils between 1 and the threshold (a setting, default
-      5) comes back as ``False`` (shown as "< 5"), and so do the averages and
-      maxima computed from such a small group.
+    - grouping and ordering only on the declared dimensions, filtering only
+      on them with "equal to", "one of", a name search or a date range (no
+      negation), and only the declared measures with their own aggregate;
+    - no figure survives subtraction: each cell (a row of the view, the
+      finest group) has its counts rounded to a multiple of the threshold
+      (a setting, default 5) by a fixed random draw of its own, and every
+      published count is the sum of those rounded cells. Any difference of
+      published counts is again a sum of rounded cells, a multiple of the
+      threshold: never a count from 1 to 4. A sum of 0 comes back as
+      ``False`` (shown as "< 5"). Averages and maxima only use cells of at
+      least the threshold, so a smaller cell leaves no trace in them.
     """
 
     _name = "mph.insight.mixin"
@@ -35,7 +41,7 @@ class MphInsightMixin(models.AbstractModel):
 
     # Fields a group, filter or order may use.
     _insight_dimensions = ()
-    # Counts of pupils: suppressed when below the threshold.
+    # Counts of pupils: rounded per cell, then added up.
     _insight_counts = ()
     # Measures derived from counts: {measure: (numerator, denominator, factor)}
     # computed as numerator / denominator * factor over the whole group.
@@ -60,21 +66,24 @@ class MphInsightMixin(models.AbstractModel):
 
     def _insight_query(self):
         """The SELECT of the view; one column per field, ``id`` and
-        ``cell_key`` (see ``_insight_cell_key``)."""
+        ``cell_draw`` (see ``_insight_cell_key``)."""
         raise NotImplementedError()
 
     def _insight_cell_key(self, natural_key):
-        """SQL: the random but fixed key of a cell, from the database secret
-        and the cell's dimensions (never from its figures), so that asking
-        again, or after a refresh, gives the same rounding."""
-        return (
-            "md5(coalesce((SELECT value FROM ir_config_parameter WHERE key = 'database.secret'), '')"
-            f" || '|{self._name}|' || {natural_key})"
-        )
+        """SQL: the random but fixed draws of a cell, 8 numbers from 0 to
+        65535 (one per count), from a hash of the database secret and the
+        cell's dimensions (never its figures), so that asking again, or after
+        a refresh, gives the same rounding. Kept as a column so that a
+        dashboard call does not hash every row again."""
+        slices = ", ".join(f"('x' || substr(h, {1 + 4 * i}, 4))::bit(16)::integer" for i in range(MAX_COUNTS))
+        secret = "(SELECT value FROM ir_config_parameter WHERE key = 'database.secret')"
+        return f"(SELECT ARRAY[{slices}] FROM md5(coalesce({secret}, '') || '|{self._name}|' || {natural_key}) AS h)"
 
     def init(self):
         if self._abstract:
             return
+        # One draw of the cell key per count (see _insight_rounded).
+        assert len(self._insight_counts) <= MAX_COUNTS, f"{self._name}: at most {MAX_COUNTS} counts"
         cr = self.env.cr
         drop_view_if_exists(cr, self._table)
         table = SQL.identifier(self._table)
@@ -249,20 +258,16 @@ class MphInsightMixin(models.AbstractModel):
 
     def _insight_rounded(self, fname, base):
         """SQL: the count ``fname`` of one cell (one row of the view) rounded
-        to a multiple of ``base``, up with probability (count mod base) /
-        base. The draw comes from the row's cell key (a hash of the database
-        secret and the cell's own dimensions), a separate slice per measure:
-        the same cell always gives the same figure, whatever the query."""
+        to a multiple of ``base``: up with probability (count mod base) /
+        base, decided by the cell's own draw for this count. The same cell
+        always gives the same figure, whatever the query."""
         value = self._insight_column(fname)
-        position = 1 + 4 * self._insight_counts.index(fname)
-        key = SQL("('x' || substr(%s.cell_key, %s, 4))::bit(16)::integer", SQL.identifier(self._table), position)
-        lower = SQL("(floor(%s::float / %s) * %s)", value, base, base)
+        draw = SQL("%s.cell_draw[%s]", SQL.identifier(self._table), 1 + self._insight_counts.index(fname))
         return SQL(
-            "(%(lower)s + CASE WHEN %(key)s * %(base)s < (%(value)s - %(lower)s) * 65536 THEN %(base)s ELSE 0 END)",
-            lower=lower,
-            key=key,
-            base=base,
-            value=value,
+            "(%(v)s / %(b)s * %(b)s + CASE WHEN %(draw)s * %(b)s < mod(%(v)s, %(b)s) * 65536 THEN %(b)s ELSE 0 END)",
+            v=value,
+            b=base,
+            draw=draw,
         )
 
     def _insight_protected_count(self, fname, base):
@@ -284,9 +289,7 @@ class MphInsightMixin(models.AbstractModel):
             # Only cells of at least ``base`` pupils contribute.
             guard = self._insight_column(self._insight_guarded[name])
             aggregate = SQL("MAX") if spec.endswith(":max") else SQL("SUM")
-            return SQL(
-                "%s(CASE WHEN %s >= %s THEN %s END)", aggregate, guard, base, self._insight_column(name)
-            )
+            return SQL("%s(CASE WHEN %s >= %s THEN %s END)", aggregate, guard, base, self._insight_column(name))
         numerator, denominator, factor = self._insight_ratios[name]
         if numerator in self._insight_guarded:
             guard = self._insight_column(self._insight_guarded[numerator])

@@ -111,7 +111,7 @@ class MphInsightPopulation(models.Model):
                         THEN 100.0 * count(*) FILTER (WHERE is_current AND was_previous)
                              / count(*) FILTER (WHERE was_previous)
                         ELSE 0 END AS retention_rate,
-                   {cell_key} AS cell_key
+                   {cell_key} AS cell_draw
               FROM keyed
              GROUP BY season_id, age_bracket, zip_area
         """
