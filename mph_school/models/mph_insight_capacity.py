@@ -17,6 +17,7 @@ class MphInsightCapacity(models.Model):
     _insight_dimensions = ("lesson_type_id", "kind", "ensemble_type")
     _insight_counts = ("seats_taken", "waiting_count", "demand_count")
     _insight_open_measures = ("capacity", "teacher_count")
+    _insight_derived = {"demand_count": ("seats_taken", "waiting_count")}
 
     lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
     kind = fields.Selection(KINDS, readonly=True)
@@ -30,13 +31,15 @@ class MphInsightCapacity(models.Model):
     demand_count = fields.Integer(string="Demand", aggregator="sum", readonly=True, help="In lessons plus waiting.")
 
     def _insight_query(self):
-        return """
+        cell_key = self._insight_cell_key("lt.id")
+        return f"""
             SELECT lt.id AS id, lt.id AS lesson_type_id, lt.kind, lt.ensemble_type,
                    coalesce(lt.capacity, 0) AS capacity,
                    coalesce(t.teacher_count, 0)::integer AS teacher_count,
                    coalesce(e.seats, 0)::integer AS seats_taken,
                    coalesce(e.waiting, 0)::integer AS waiting_count,
-                   (coalesce(e.seats, 0) + coalesce(e.waiting, 0))::integer AS demand_count
+                   (coalesce(e.seats, 0) + coalesce(e.waiting, 0))::integer AS demand_count,
+                   {cell_key} AS cell_draw
               FROM mph_lesson_type lt
               LEFT JOIN (
                     SELECT rel.mph_lesson_type_id AS lesson_type_id, count(*) AS teacher_count

@@ -64,7 +64,8 @@ class MphInsightDemand(models.Model):
     waiting_days_max = fields.Integer(string="Longest waiting time (days)", aggregator="max", readonly=True)
 
     def _insight_query(self):
-        return """
+        cell_key = self._insight_cell_key("r.lesson_type_id || '|' || r.month")
+        return f"""
             WITH months AS (
                 SELECT s.id AS season_id, m::date AS month
                   FROM mph_season s
@@ -143,7 +144,8 @@ class MphInsightDemand(models.Model):
                    r.stopped::integer AS stopped_count,
                    r.days_total::integer AS waiting_days_total,
                    CASE WHEN r.placed > 0 THEN r.days_total::float / r.placed ELSE 0 END AS waiting_days_avg,
-                   r.days_max::integer AS waiting_days_max
+                   r.days_max::integer AS waiting_days_max,
+                   {cell_key} AS cell_draw
               FROM running r
               JOIN mph_lesson_type lt ON lt.id = r.lesson_type_id
              WHERE r.season_id IS NOT NULL

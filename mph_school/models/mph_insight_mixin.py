@@ -1,9 +1,18 @@
+from datetime import date
+
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 from odoo.tools import SQL, drop_view_if_exists
 
 MIN_COUNT_PARAM = "mph_school.insight_min_count"
 DEFAULT_MIN_COUNT = 5
+# At 2 the rounding base would be 2: a cell shown as 2 and left out of an
+# average (fewer than 2) would be exactly 1.
+LOWEST_BASE = 3
+NEGATIONS = ("!=", "<>", "not in", "not ilike", "not like", "not any", "not =like", "not =ilike")
+# The cell key gives 8 slices of 4 hex digits: at most 8 counts per report.
+MAX_COUNTS = 8
 
 
 class MphInsightMixin(models.AbstractModel):
@@ -14,11 +23,17 @@ class MphInsightMixin(models.AbstractModel):
 
     - rows are never read one by one (no read, search_read, export,
       name_search, pivot drill-down): only totals through ``_read_group``;
-    - grouping, filtering and ordering only on the declared dimensions, and
-      only the declared measures with their own aggregate;
-    - every count of pupils between 1 and the threshold (a setting, default
-      5) comes back as ``False`` (shown as "< 5"), and so do the averages and
-      maxima computed from such a small group.
+    - grouping and ordering only on the declared dimensions, filtering only
+      on them with "equal to", "one of", a name search or a date range (no
+      negation), and only the declared measures with their own aggregate;
+    - no figure survives subtraction: each cell (a row of the view, the
+      finest group) has its counts rounded to a multiple of the threshold
+      (a setting, default 5) by a fixed random draw of its own, and every
+      published count is the sum of those rounded cells. Any difference of
+      published counts is again a sum of rounded cells, a multiple of the
+      threshold: never a count from 1 to 4. A sum of 0 comes back as
+      ``False`` (shown as "< 5"). Averages and maxima only use cells of at
+      least the threshold, so a smaller cell leaves no trace in them.
     """
 
     _name = "mph.insight.mixin"
@@ -26,7 +41,7 @@ class MphInsightMixin(models.AbstractModel):
 
     # Fields a group, filter or order may use.
     _insight_dimensions = ()
-    # Counts of pupils: suppressed when below the threshold.
+    # Counts of pupils: rounded per cell, then added up.
     _insight_counts = ()
     # Measures derived from counts: {measure: (numerator, denominator, factor)}
     # computed as numerator / denominator * factor over the whole group.
@@ -35,6 +50,13 @@ class MphInsightMixin(models.AbstractModel):
     _insight_guarded = {}
     # Measures that count no pupils (places, teachers): never suppressed.
     _insight_open_measures = ()
+    # Counts that are the sum of other counts of the same cell: published as
+    # the sum of those rounded counts, so the published figures keep the
+    # same relations as the true ones.
+    _insight_derived = {}
+    # True when the view only has rows where somebody is counted: a group then
+    # only shows when its rounded figures are not all 0.
+    _insight_sparse = False
     # A materialized view is refreshed by a cron, a plain view is always current.
     _insight_materialized = False
 
@@ -43,12 +65,25 @@ class MphInsightMixin(models.AbstractModel):
     # ------------------------------------------------------------
 
     def _insight_query(self):
-        """The SELECT of the view; one column per field, and ``id``."""
+        """The SELECT of the view; one column per field, ``id`` and
+        ``cell_draw`` (see ``_insight_cell_key``)."""
         raise NotImplementedError()
+
+    def _insight_cell_key(self, natural_key):
+        """SQL: the random but fixed draws of a cell, 8 numbers from 0 to
+        65535 (one per count), from a hash of the database secret and the
+        cell's dimensions (never its figures), so that asking again, or after
+        a refresh, gives the same rounding. Kept as a column so that a
+        dashboard call does not hash every row again."""
+        slices = ", ".join(f"('x' || substr(h, {1 + 4 * i}, 4))::bit(16)::integer" for i in range(MAX_COUNTS))
+        secret = "(SELECT value FROM ir_config_parameter WHERE key = 'database.secret')"
+        return f"(SELECT ARRAY[{slices}] FROM md5(coalesce({secret}, '') || '|{self._name}|' || {natural_key}) AS h)"
 
     def init(self):
         if self._abstract:
             return
+        # One draw of the cell key per count (see _insight_rounded).
+        assert len(self._insight_counts) <= MAX_COUNTS, f"{self._name}: at most {MAX_COUNTS} counts"
         cr = self.env.cr
         drop_view_if_exists(cr, self._table)
         table = SQL.identifier(self._table)
@@ -85,7 +120,7 @@ class MphInsightMixin(models.AbstractModel):
     def _insight_min_count(self):
         value = self.env["ir.config_parameter"].sudo().get_param(MIN_COUNT_PARAM, DEFAULT_MIN_COUNT)
         try:
-            return max(int(value), 1)
+            return max(int(value), LOWEST_BASE)
         except (TypeError, ValueError):
             return DEFAULT_MIN_COUNT
 
@@ -115,13 +150,52 @@ class MphInsightMixin(models.AbstractModel):
         subfield = self.env[field.comodel_name]._fields.get(parts[1])
         return bool(subfield) and not subfield.relational and subfield.store and not subfield.groups
 
+    def _insight_leaf_field(self, path):
+        parts = path.split(".")
+        field = self._fields[parts[0]]
+        if len(parts) == 2:
+            field = self.env[field.comodel_name]._fields[parts[1]]
+        return field
+
     def _insight_check_domain(self, domain):
+        """Only filters that select whole cells by their own values: equality,
+        one of several values, a name search on a lesson type or school year,
+        and date ranges. No negation: 'all but X' next to 'all' is the classic
+        way to isolate a small group."""
         for leaf in domain or ():
-            if isinstance(leaf, list | tuple) and len(leaf) == 3:
-                if isinstance(leaf[0], str) and not self._insight_check_path(leaf[0]):
-                    raise self._insight_denied(self.env._("filtering on '%s' is not possible.", leaf[0]))
-                if leaf[1] in ("any", "not any", "inselect", "not inselect"):
-                    raise self._insight_denied(self.env._("this kind of filter is not possible."))
+            if isinstance(leaf, str):
+                if leaf in ("&", "|"):
+                    continue
+                raise self._insight_denied(self.env._("a filter with 'not' or 'is not' is not possible."))
+            if not isinstance(leaf, list | tuple) or len(leaf) != 3:
+                raise self._insight_denied(self.env._("this kind of filter is not possible."))
+            if tuple(leaf) in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+                continue
+            path, operator, value = leaf
+            if not isinstance(path, str) or not self._insight_check_path(path):
+                raise self._insight_denied(self.env._("filtering on '%s' is not possible.", path))
+            operator = operator.lower() if isinstance(operator, str) else operator
+            field = self._insight_leaf_field(path)
+            values = value if isinstance(value, list | tuple) else [value]
+            plain = all(v is False or isinstance(v, str | int | float | date) for v in values)
+            if operator in ("=", "in") and plain:
+                continue
+            if operator == "ilike" and isinstance(value, str) and field.type in ("many2one", "char"):
+                continue
+            if operator in ("<", "<=", ">", ">=") and field.type in ("date", "datetime") and plain:
+                continue
+            if operator in NEGATIONS:
+                raise self._insight_denied(self.env._("a filter with 'not' or 'is not' is not possible."))
+            raise self._insight_denied(
+                self.env._("the filter '%s' is not possible: use 'is equal to' or 'is in'.", operator)
+            )
+
+    @api.model
+    def search_count(self, domain, limit=None):
+        # The number of rows of a report tells which cells hold anybody.
+        if not self._insight_unrestricted():
+            raise self._insight_denied(self.env._("counting rows is not possible."))
+        return super().search_count(domain, limit=limit)
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
@@ -173,36 +247,124 @@ class MphInsightMixin(models.AbstractModel):
         if order:
             self._insight_check_order(order, allowed=set(groupby))
         self._insight_check_domain(domain)
-        # The counts that decide whether a derived measure may be shown.
-        guards = {}
-        for spec in aggregates:
-            name = spec.split(":")[0]
-            if name in self._insight_ratios:
-                guards[spec] = [g for g in self._insight_ratios[name][:2] if g in self._insight_counts]
-            elif name in self._insight_guarded:
-                guards[spec] = [self._insight_guarded[name]]
-        guard_specs = [f"{g}:sum" for g in dict.fromkeys(g for gs in guards.values() for g in gs)]
-        query_specs = aggregates + [spec for spec in guard_specs if spec not in aggregates]
-        rows = self._insight_read_group_exact(domain, groupby, query_specs, (), offset, limit, order)
-        threshold = self._insight_min_count()
+        return self._insight_read_group_protected(domain, groupby, aggregates, offset, limit, order)
 
-        def small(value):
-            return bool(value) and value < threshold
+    # ------------------------------------------------------------
+    # Protected figures: rounded cells, added up
+    # ------------------------------------------------------------
 
+    def _insight_column(self, fname):
+        return SQL("%s.%s", SQL.identifier(self._table), SQL.identifier(fname))
+
+    def _insight_rounded(self, fname, base):
+        """SQL: the count ``fname`` of one cell (one row of the view) rounded
+        to a multiple of ``base``: up with probability (count mod base) /
+        base, decided by the cell's own draw for this count. The same cell
+        always gives the same figure, whatever the query."""
+        value = self._insight_column(fname)
+        draw = SQL("%s.cell_draw[%s]", SQL.identifier(self._table), 1 + self._insight_counts.index(fname))
+        return SQL(
+            "(%(v)s / %(b)s * %(b)s + CASE WHEN %(draw)s * %(b)s < mod(%(v)s, %(b)s) * 65536 THEN %(b)s ELSE 0 END)",
+            v=value,
+            b=base,
+            draw=draw,
+        )
+
+    def _insight_protected_count(self, fname, base):
+        """SQL: the published count of one cell, from rounded basis counts."""
+        parts = self._insight_derived.get(fname, (fname,))
+        return SQL("(%s)", SQL(" + ").join(self._insight_rounded(part, base) for part in parts))
+
+    def _insight_protected_select(self, spec, base):
+        name = spec.split(":")[0]
+        if spec == "__count":
+            if self._insight_sparse:
+                return SQL("SUM(%s)", self._insight_protected_count(self._insight_counts[0], base))
+            return SQL("COUNT(*)")
+        if name in self._insight_counts:
+            return SQL("SUM(%s)", self._insight_protected_count(name, base))
+        if name in self._insight_open_measures:
+            return SQL("SUM(%s)", self._insight_column(name))
+        if name in self._insight_guarded:
+            # Only cells of at least ``base`` pupils contribute.
+            guard = self._insight_column(self._insight_guarded[name])
+            aggregate = SQL("MAX") if spec.endswith(":max") else SQL("SUM")
+            return SQL("%s(CASE WHEN %s >= %s THEN %s END)", aggregate, guard, base, self._insight_column(name))
+        numerator, denominator, factor = self._insight_ratios[name]
+        if numerator in self._insight_guarded:
+            guard = self._insight_column(self._insight_guarded[numerator])
+            return SQL(
+                "SUM(CASE WHEN %(g)s >= %(b)s THEN %(n)s END)::float * %(f)s"
+                " / NULLIF(SUM(CASE WHEN %(g)s >= %(b)s THEN %(d)s END), 0)",
+                g=guard,
+                b=base,
+                n=self._insight_column(numerator),
+                d=self._insight_column(denominator),
+                f=factor,
+            )
+        return SQL(
+            "SUM(%s)::float * %s / NULLIF(SUM(%s), 0)",
+            self._insight_protected_count(numerator, base),
+            factor,
+            self._insight_protected_count(denominator, base),
+        )
+
+    def _insight_read_group_protected(self, domain, groupby, aggregates, offset, limit, order):
+        """Every figure is a sum (or a ratio of sums) of rounded cells.
+
+        A cell is one row of the view: the finest group anybody can ask for.
+        Whatever the filters and groupings, a published count is the sum of
+        the rounded counts of the cells it covers, so the difference of two
+        published counts is again a sum of rounded cells: a multiple of the
+        base, never a count between 1 and the base. Averages and maxima only
+        use cells of at least ``base`` pupils, so they say nothing about a
+        smaller cell. A sum that rounds to 0 is shown as "< base", the same as
+        a true 0."""
+        self.browse().check_access("read")
+        base = self._insight_min_count()
+        query = self._search(domain)
+        groupby_terms = {spec: self._read_group_groupby(spec, query) for spec in groupby}
+        if groupby_terms:
+            query.groupby = SQL(", ").join(groupby_terms.values())
+            query.order = self._read_group_orderby(order, groupby_terms, query)
+        selects = [self._insight_protected_select(spec, base) for spec in aggregates]
+        # Whether a group holds anybody, judged on the rounded figures only.
+        presence = SQL(
+            "SUM(%s)",
+            SQL(" + ").join(self._insight_rounded(name, base) for name in self._insight_basis()),
+        )
+        rows = self.env.execute_query(query.select(*groupby_terms.values(), *selects, presence))
         width = len(groupby)
-        result = []
-        for row in rows:
-            values = dict(zip(query_specs, row[width:], strict=True))
-            out = list(row[:width])
-            for spec in aggregates:
-                value = values[spec]
-                if spec.split(":")[0] in self._insight_counts and small(value):
-                    value = False
-                elif any(small(values[f"{g}:sum"]) for g in guards.get(spec, ())):
-                    value = False
-                out.append(value)
-            result.append(tuple(out))
-        return result
+        if self._insight_sparse and groupby:
+            rows = [row for row in rows if row[-1]]
+        rows = rows[offset or 0 :]
+        if limit:
+            rows = rows[:limit]
+        if not rows:
+            return []
+        columns = list(zip(*rows, strict=True))
+        result = [list(self._read_group_postprocess_groupby(spec, columns[i])) for i, spec in enumerate(groupby)]
+        for i, spec in enumerate(aggregates):
+            result.append([self._insight_publish(spec, value) for value in columns[width + i]])
+        return list(zip(*result, strict=True))
+
+    def _insight_basis(self):
+        derived = set(self._insight_derived)
+        return [name for name in self._insight_counts if name not in derived]
+
+    def _insight_publish(self, spec, value):
+        name = spec.split(":")[0]
+        if spec == "__count":
+            return int(value or 0)
+        if name in self._insight_open_measures:
+            return int(value or 0)
+        if value is None:
+            return False
+        if name in self._insight_counts:
+            return int(value) or False
+        if name in self._insight_ratios:
+            return round(value, 1)
+        return int(value)
 
     def _insight_read_group_exact(self, domain, groupby, aggregates, having, offset, limit, order):
         """Exact figures; ratios are computed over the whole group, not as

@@ -31,6 +31,11 @@ class MphInsightPopulation(models.Model):
     _insight_dimensions = ("season_id", "age_bracket", "zip_region", "zip_area")
     _insight_counts = ("student_count", "new_count", "stopped_count", "previous_count", "retained_count")
     _insight_ratios = {"retention_rate": ("retained_count", "previous_count", 100)}
+    _insight_derived = {
+        "student_count": ("new_count", "retained_count"),
+        "previous_count": ("retained_count", "stopped_count"),
+    }
+    _insight_sparse = True
 
     season_id = fields.Many2one("mph.season", string="School year", readonly=True)
     age_bracket = fields.Selection(AGE_BRACKETS, string="Age", readonly=True)
@@ -57,7 +62,8 @@ class MphInsightPopulation(models.Model):
     )
 
     def _insight_query(self):
-        return """
+        cell_key = self._insight_cell_key("season_id || '|' || age_bracket || '|' || coalesce(zip_area, '')")
+        return f"""
             WITH seasons AS (
                 SELECT s.id, s.date_start, s.date_end, p.id AS previous_id
                   FROM mph_season s
@@ -104,7 +110,8 @@ class MphInsightPopulation(models.Model):
                    CASE WHEN count(*) FILTER (WHERE was_previous) > 0
                         THEN 100.0 * count(*) FILTER (WHERE is_current AND was_previous)
                              / count(*) FILTER (WHERE was_previous)
-                        ELSE 0 END AS retention_rate
+                        ELSE 0 END AS retention_rate,
+                   {cell_key} AS cell_draw
               FROM keyed
              GROUP BY season_id, age_bracket, zip_area
         """

@@ -4,6 +4,7 @@ from . import test_enrollment
 from . import test_translation
 from . import test_teacher_portal
 from . import test_insight
+from . import test_insight_differencing
 from . import test_retention
 from . import test_privacy_request
 from . import test_read_log

@@ -1,8 +1,10 @@
 import { registry } from "@web/core/registry";
 
-// The artistic manager opens the waiting-list dashboard: Dutch labels, the
-// harp's small waiting list shown as "< 5", its five active pupils as 5, and
-// no drill-down from a cell; the graph of the same figures.
+// The artistic manager opens the waiting-list dashboard: Dutch labels, a
+// figure too small to show as "< 5" (the harp's waiting list of 2 rounds to
+// "< 5" or 5; its average wait this month, with nobody placed, is "< 5"), its
+// five active pupils as 5, and no drill-down from a cell; the graph of the
+// same figures.
 registry.category("web_tour.tours").add("mph_insight_tour", {
     steps: () => [
         {
@@ -10,7 +12,7 @@ registry.category("web_tour.tours").add("mph_insight_tour", {
             trigger: ".o_pivot th:contains('Wachtend (einde maand)')",
         },
         {
-            content: "The harp's waiting list is too small to show",
+            content: "A figure of the harp too small to show",
             trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('< 5')",
         },
         {
