@@ -108,7 +108,7 @@ def main(env):
     def read_and_flush(model):
         # The read log is written just before the commit: count it in.
         model.search_read([], fields_read)
-        env.cr.flush()  # noqa: F821
+        env.cr.flush()
 
     Log = env["mph.student.read.log"].sudo()
     logged_before = Log.search_count([])

@@ -48,7 +48,6 @@ OPEN_FIELDS = frozenset(
 NOT_PERSONAL_FIELDS = frozenset({"id", ".id", "active", "state", "create_date", "write_date"})
 
 
-
 def exported_field_names(fields_to_export):
     """The fields of the model itself in an export list ('guardian_id/name'
     is 'guardian_id', 'partner_id:id' is 'partner_id')."""

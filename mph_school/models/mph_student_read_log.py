@@ -86,7 +86,8 @@ class MphStudentReadLog(models.Model):
         # or anonymised pupils count too.
         self.env.cr.execute(
             SQL(
-                "SELECT id, partner_id, guardian_id FROM mph_student WHERE partner_id = ANY(%s) OR guardian_id = ANY(%s)",
+                "SELECT id, partner_id, guardian_id FROM mph_student"
+                " WHERE partner_id = ANY(%s) OR guardian_id = ANY(%s)",
                 ids,
                 ids,
             )
