@@ -73,7 +73,8 @@ def test_pupil_name_search_is_logged(client, facts):
 
 def test_contact_reads_are_logged(client, facts):
     """A pupil's or guardian's contact read through res.partner is a read of
-    the pupil: read, search_read, name_search, export."""
+    the pupil: read, search_read, name_search (export is covered by the Odoo
+    test: the demo coordinator has no export right)."""
     coordinator = client("coordinator")
     minor = next(s for s in facts["students"] if s["guardian_id"])
     guardian_id = minor["guardian_id"][0]
@@ -85,7 +86,6 @@ def test_contact_reads_are_logged(client, facts):
         "read": lambda: coordinator.call("res.partner", "read", [pupil_partner, guardian_id], ["name", "email"]),
         "search_read": lambda: coordinator.call("res.partner", "search_read", domain, ["email"]),
         "name_search": lambda: coordinator.call("res.partner", "name_search", "", domain, "ilike", 10),
-        "export_data": lambda: coordinator.call("res.partner", "export_data", [pupil_partner, guardian_id], ["name"]),
     }
     for path, read in reads.items():
         assert sorted(pupils(new_rows(coordinator, "coordinator", read))) == sorted(expected), path
