@@ -145,3 +145,26 @@ def test_portal_pages_only_own(henk, school, server):
         response = henk.session.get(f"{base}/my/students/{student_id}", timeout=30, allow_redirects=False)
         assert response.status_code in (303, 403, 404)
         assert school["names"].get(student_id, "@@") not in response.text
+
+
+def test_enrollment_note_is_for_the_coordinator_only(henk, school, server, client):
+    """The coordinator's internal note on an enrolment: the coordinator reads
+    it back, the teacher of that enrolment gets an access error over RPC and
+    does not find it on the portal pages."""
+    coordinator = client("coordinator")
+    enrollment_id = school["henk_enrollments"][0]
+    note = "Vader twijfelt nog over doorgaan na de zomer"
+    coordinator.call("mph.enrollment", "write", [enrollment_id], {"note": note})
+    assert coordinator.call("mph.enrollment", "read", [enrollment_id], ["note"])[0]["note"] == note
+    student_id = coordinator.call("mph.enrollment", "read", [enrollment_id], ["student_id"])[0]["student_id"][0]
+
+    assert henk.call("mph.enrollment", "read", [enrollment_id], ["state"])[0]["state"] in ("trial", "active")
+    assert _denied(henk.call, "mph.enrollment", "read", [enrollment_id], ["note"])
+    assert _denied(henk.call, "mph.enrollment", "search_read", [("id", "=", enrollment_id)], ["note"])
+    assert _denied(henk.call, "mph.enrollment", "web_read", [enrollment_id], {"note": {}})
+    assert "note" not in henk.call("mph.enrollment", "fields_get", [], ["type"])
+    for path in ("/my/students", f"/my/students/{student_id}"):
+        response = henk.session.get(f"{server['url']}{path}", timeout=30, allow_redirects=False)
+        assert response.status_code == 200, path
+        assert school["names"][student_id] in response.text, path
+        assert note not in response.text, path

@@ -39,6 +39,78 @@ def test_web_client_list_is_logged(client, facts):
         assert rows and rows[0]["channel"] == "backoffice"
 
 
+def log_rows(coordinator, login):
+    return coordinator.call(
+        "mph.student.read.log",
+        "search_read",
+        [("user_id.login", "=", login)],
+        ["student_id", "guardian_id", "channel"],
+    )
+
+
+def new_rows(coordinator, login, read):
+    """The read-log rows that ``read`` (one request) added for ``login``."""
+    before = {row["id"] for row in log_rows(coordinator, login)}
+    read()
+    return [row for row in log_rows(coordinator, login) if row["id"] not in before]
+
+
+def pupils(rows):
+    return sorted((row["student_id"][0], row["guardian_id"] and row["guardian_id"][0]) for row in rows)
+
+
+def test_pupil_name_search_is_logged(client, facts):
+    """The suggestions of a many2one show pupils' names: one row per pupil
+    per request."""
+    coordinator = client("coordinator")
+    student = facts["students"][0]
+    search = lambda: coordinator.call("mph.student", "name_search", student["name"], [], "=", 10)  # noqa: E731
+    rows = new_rows(coordinator, "coordinator", search)
+    assert pupils(rows) == [(student["id"], False)]
+    assert rows[0]["channel"] == "backoffice"
+    assert pupils(new_rows(coordinator, "coordinator", search)) == [(student["id"], False)], "every request"
+
+
+def test_contact_reads_are_logged(client, facts):
+    """A pupil's or guardian's contact read through res.partner is a read of
+    the pupil: read, search_read, name_search (export is covered by the Odoo
+    test: the demo coordinator has no export right)."""
+    coordinator = client("coordinator")
+    minor = next(s for s in facts["students"] if s["guardian_id"])
+    guardian_id = minor["guardian_id"][0]
+    wards = sorted(s["id"] for s in facts["students"] if s["guardian_id"] and s["guardian_id"][0] == guardian_id)
+    pupil_partner = minor["partner_id"][0]
+    expected = [(minor["id"], False)] + [(ward, guardian_id) for ward in wards]
+    domain = [("id", "in", [pupil_partner, guardian_id])]
+    reads = {
+        "read": lambda: coordinator.call("res.partner", "read", [pupil_partner, guardian_id], ["name", "email"]),
+        "search_read": lambda: coordinator.call("res.partner", "search_read", domain, ["email"]),
+        "name_search": lambda: coordinator.call("res.partner", "name_search", "", domain, "ilike", 10),
+    }
+    for path, read in reads.items():
+        assert sorted(pupils(new_rows(coordinator, "coordinator", read))) == sorted(expected), path
+
+
+def test_teacher_contact_read_is_logged(client, facts):
+    coordinator = client("coordinator")
+    student_id = facts["henk_student_ids"][0]
+    partner_id = next(s["partner_id"][0] for s in facts["students"] if s["id"] == student_id)
+    henk = client("docent.henk")
+    rows = new_rows(coordinator, "docent.henk", lambda: henk.call("res.partner", "read", [partner_id], ["name"]))
+    assert pupils(rows) == [(student_id, False)]
+    assert rows[0]["channel"] == "portal"
+
+
+def test_contact_of_no_pupil_is_not_logged(client):
+    """Both ways: reading a colleague's contact is no read of a pupil."""
+    coordinator = client("coordinator")
+    partner_id = coordinator.call("res.users", "search_read", [("login", "=", "financien")], ["partner_id"])[0][
+        "partner_id"
+    ][0]
+    read = lambda: coordinator.call("res.partner", "read", [partner_id], ["name", "email"])  # noqa: E731
+    assert new_rows(coordinator, "coordinator", read) == []
+
+
 @pytest.mark.parametrize("login", ["financien", "artistiek", "directeur", "docent.henk"])
 @pytest.mark.parametrize("model", PRIVACY_MODELS)
 def test_privacy_models_closed_to_other_roles(client, login, model):

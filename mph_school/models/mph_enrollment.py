@@ -47,7 +47,8 @@ class MphEnrollment(models.Model):
     date_start = fields.Date(string="Start date", tracking=True)
     date_end = fields.Date(string="End date", tracking=True)
     preferred_times = fields.Char(string="Preferred days and times")
-    note = fields.Text(string="Internal note")
+    # The coordinator's own remarks, not part of what the privacy policy gives a teacher.
+    note = fields.Text(string="Internal note", groups="mph_school.group_coordinator")
     waiting_position = fields.Integer(
         string="Waiting-list position",
         compute="_compute_waiting_position",

@@ -10,6 +10,7 @@ from odoo.tools import consteq, email_normalize, plaintext2html
 from odoo.tools.misc import hmac as hmac_tool
 
 from .mph_enrollment import RUNNING_STATES
+from .mph_student_read_log import read_write
 
 COORDINATOR = "mph_school.group_coordinator"
 # Who may read the personal data the privacy policy gives a teacher.
@@ -45,7 +46,14 @@ OPEN_FIELDS = frozenset(
 )
 
 # Fields whose reading is not logged in the read log: no personal data.
-NOT_PERSONAL_FIELDS = frozenset({"id", "active", "state", "create_date", "write_date"})
+NOT_PERSONAL_FIELDS = frozenset({"id", ".id", "active", "state", "create_date", "write_date"})
+
+
+def exported_field_names(fields_to_export):
+    """The fields of the model itself in an export list ('guardian_id/name'
+    is 'guardian_id', 'partner_id:id' is 'partner_id')."""
+    return {path.replace(":", "/").split("/")[0] or ".id" for path in fields_to_export}
+
 
 CONSENT_TOKEN_SCOPE = "mph_school-guardian-consent"
 GUARDIAN_AGE = 16  # UAVG art. 5: below this age a guardian consents
@@ -226,12 +234,52 @@ class MphStudent(models.Model):
                 field.groups = COORDINATOR
         return res
 
+    # ------------------------------------------------------------
+    # Read log
+    # ------------------------------------------------------------
+
     def _read_format(self, fnames, load="_classic_read"):
         # Every read by a user (read, search_read, the web client, the
         # portal) passes here: record who read which pupil's personal fields.
         result = super()._read_format(fnames, load=load)
         if not self.env.su and set(fnames or ()) - NOT_PERSONAL_FIELDS:
             self.env["mph.student.read.log"]._log_reads(self.browse([row["id"] for row in result]))
+        return result
+
+    # The RPC reads log the read: a read/write cursor from the start.
+    @read_write
+    def read(self, fields=None, load="_classic_read"):
+        return super().read(fields=fields, load=load)
+
+    @read_write
+    @api.model
+    def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs):
+        return super().search_read(domain=domain, fields=fields, offset=offset, limit=limit, order=order, **read_kwargs)
+
+    @read_write
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    @read_write
+    @api.model
+    def web_search_read(self, domain, specification, offset=0, limit=None, order=None, count_limit=None):
+        return super().web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
+    @read_write
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        # The suggestions of a many2one field show pupils' names.
+        result = super().name_search(name=name, args=args, operator=operator, limit=limit)
+        if not self.env.su and result:
+            self.env["mph.student.read.log"]._log_reads(self.browse([row[0] for row in result]))
+        return result
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        if not self.env.su and exported_field_names(fields_to_export) - NOT_PERSONAL_FIELDS:
+            self.env["mph.student.read.log"]._log_reads(self)
         return result
 
     @api.model

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
 
+from .mph_student import NOT_PERSONAL_FIELDS, exported_field_names
+
 # Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS
 # are never issued.
 NL_POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?(?!SA|SD|SS)([A-Z]{2})$")
@@ -87,6 +89,29 @@ class ResPartner(models.Model):
         ):
             return "write"
         return operation
+
+    # ------------------------------------------------------------
+    # Read log: a pupil's or guardian's contact read through Contacts
+    # ------------------------------------------------------------
+
+    def _read_format(self, fnames, load="_classic_read"):
+        result = super()._read_format(fnames, load=load)
+        if not self.env.su and result and set(fnames or ()) - NOT_PERSONAL_FIELDS:
+            self.env["mph.student.read.log"]._log_partner_reads([row["id"] for row in result])
+        return result
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        result = super().name_search(name=name, args=args, operator=operator, limit=limit)
+        if not self.env.su and result:
+            self.env["mph.student.read.log"]._log_partner_reads([row[0] for row in result])
+        return result
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        if not self.env.su and exported_field_names(fields_to_export) - NOT_PERSONAL_FIELDS:
+            self.env["mph.student.read.log"]._log_partner_reads(self.ids)
+        return result
 
     @api.model
     def _mph_normalize_vals(self, vals):

@@ -278,6 +278,20 @@ class TestTeacherAccess(MphCommon):
         with self.assertRaises(AccessError):
             Enrollment.browse(self.enrollment_other.id).read(["state"])
 
+    def test_enrollment_note_is_for_the_coordinator_only(self):
+        self.enrollment_minor.note = "Moeder twijfelt over doorgaan na de proefles."
+        note = self.enrollment_minor.with_user(self.user_coordinator).read(["note"])[0]["note"]
+        self.assertEqual(note, "Moeder twijfelt over doorgaan na de proefles.")
+        enrollment = self.enrollment_minor.with_user(self.user_teacher)
+        self.assertEqual(enrollment.read(["state"])[0]["state"], "trial", "the enrolment itself stays readable")
+        with self.assertRaises(AccessError):
+            enrollment.read(["note"])
+        with self.assertRaises(AccessError):
+            enrollment.search_read([("id", "=", enrollment.id)], ["note"])
+        with self.assertRaises(AccessError):
+            enrollment.search([("note", "ilike", "twijfelt")])
+        self.assertNotIn("note", enrollment.fields_get())
+
     def test_stopped_or_moved_students_disappear(self):
         Student = self.env["mph.student"].with_user(self.user_teacher)
         self.enrollment_adult.action_stop()

@@ -29,7 +29,7 @@ class TestReadLog(MphCommon):
         found = Student.search_read([("id", "in", (self.adult | self.minor).ids)], ["name", "email"])
         self.assertEqual(len(found), 2)
         self.adult.with_user(self.user_coordinator).web_read({"name": {}, "phone": {}})
-        self.assertEqual(len(self.rows(self.adult)), 2)
+        self.assertEqual(len(self.rows(self.adult)), 1, "one row per user and pupil per request")
         self.assertEqual(len(self.rows(self.minor)), 1)
 
     def test_teacher_read_on_the_portal_is_logged(self):
@@ -48,6 +48,99 @@ class TestReadLog(MphCommon):
         self.adult.sudo().read(["name", "birthdate"])
         self.assertEqual(self.adult.with_user(self.user_coordinator).name, "Sanne Bakker")
         self.assertFalse(self.rows(), "no rows for denied, aggregated, non-personal or system reads")
+
+    def logged(self):
+        """(pupil, guardian) of every row, as the coordinator's audit shows them."""
+        return sorted((row.student_id.id, row.guardian_id.id) for row in self.rows())
+
+    def test_every_pupil_read_path_is_logged(self):
+        Student = self.env["mph.student"].with_user(self.user_coordinator)
+        self.user_coordinator.groups_id = [(4, self.env.ref("base.group_allow_export").id)]
+        paths = {
+            "read": lambda: self.adult.with_user(self.user_coordinator).read(["name"]),
+            "search_read": lambda: Student.search_read([("id", "=", self.adult.id)], ["email"]),
+            "web_read": lambda: self.adult.with_user(self.user_coordinator).web_read({"name": {}}),
+            "web_search_read": lambda: Student.web_search_read([("id", "=", self.adult.id)], {"name": {}}),
+            "name_search": lambda: Student.name_search("Sanne Bakker", operator="="),
+            "export_data": lambda: self.adult.with_user(self.user_coordinator).export_data(["name", "email"]),
+        }
+        for path, read in paths.items():
+            with self.subTest(path=path), self.env.cr.savepoint() as savepoint:
+                self.assertTrue(read())
+                self.assertEqual(self.logged(), [(self.adult.id, False)])
+                self.assertEqual(self.rows().user_id, self.user_coordinator)
+                savepoint.rollback()
+
+    def test_every_contact_read_path_is_logged(self):
+        """The contact of a pupil and of a guardian read through res.partner
+        (Contacts, a many2one, an export) is a read of the pupil's data."""
+        Partner = self.env["res.partner"].with_user(self.user_coordinator)
+        self.user_coordinator.groups_id = [(4, self.env.ref("base.group_allow_export").id)]
+        contacts = self.adult.partner_id | self.guardian
+        expected = [(self.adult.id, False), (self.minor.id, self.guardian.id)]
+        domain = [("id", "in", contacts.ids)]
+        paths = {
+            "read": lambda: contacts.with_user(self.user_coordinator).read(["name", "email"]),
+            "search_read": lambda: Partner.search_read(domain, ["email"]),
+            "web_read": lambda: contacts.with_user(self.user_coordinator).web_read({"display_name": {}}),
+            "web_search_read": lambda: Partner.web_search_read(domain, {"name": {}}),
+            "name_search": lambda: Partner.name_search("", domain),
+            "export_data": lambda: contacts.with_user(self.user_coordinator).export_data(["name", "phone"]),
+        }
+        for path, read in paths.items():
+            with self.subTest(path=path), self.env.cr.savepoint() as savepoint:
+                self.assertTrue(read())
+                self.assertEqual(self.logged(), expected)
+                self.assertEqual(set(self.rows().mapped("channel")), {"backoffice"})
+                savepoint.rollback()
+
+    def test_teacher_contact_read_on_the_portal_is_logged(self):
+        self.minor.partner_id.with_user(self.user_teacher).read(["name", "email"])
+        row = self.rows(self.minor)
+        self.assertEqual((row.user_id, row.channel), (self.user_teacher, "portal"))
+        self.assertFalse(row.guardian_id, "the pupil's own contact")
+
+    def test_system_and_unrelated_reads_are_not_logged(self):
+        """The system reads pupils all the time (crons, mail, sudo): none of it
+        is logged, nor are contacts that are neither pupil nor guardian."""
+        contacts = self.adult.partner_id | self.guardian
+        self.adult.sudo().read(["name"])
+        self.env["mph.student"].sudo().name_search("Sanne")
+        self.env["mph.student"].search_read([], ["name"])
+        contacts.sudo().read(["name", "email"])
+        self.env["res.partner"].name_search("Esther")
+        contacts.export_data(["name"])
+        self.user_employee.partner_id.with_user(self.user_coordinator).read(["name", "email"])
+        self.env["res.partner"].with_user(self.user_coordinator).name_search(self.user_employee.name)
+        contacts.with_user(self.user_coordinator).read(["active"])
+        self.assertFalse(self.rows())
+        # Both ways: the same contacts read by a user are logged.
+        contacts.with_user(self.user_coordinator).read(["name"])
+        self.assertEqual(len(self.rows()), 2)
+
+    def test_one_row_per_user_and_pupil_per_request_in_one_insert(self):
+        students = self.adult | self.minor | self.other_pupil
+        coordinator = students.with_user(self.user_coordinator)
+        coordinator.read(["name"])
+        coordinator.search_read([("id", "in", students.ids)], ["email"])
+        coordinator.name_search("", [("id", "in", students.ids)])
+        self.minor.with_user(self.user_teacher).read(["name"])
+        before = self.env.cr.sql_log_count
+        self.env["mph.student.read.log"]._write_pending()
+        self.assertEqual(self.env.cr.sql_log_count - before, 1, "all rows of a request in one statement")
+        self.assertEqual(len(self.rows()), 4, "three pupils for the coordinator, one for the teacher")
+        # The next request (after the commit) is logged again.
+        self.env.cr.flush()
+        coordinator.read(["name"])
+        self.assertEqual(len(self.rows()), 7)
+
+    def test_pupil_deleted_in_the_same_request_does_not_break_the_commit(self):
+        pupil = self.create_student("Tijdelijk Leerling", "2000-01-01")
+        pupil.with_user(self.user_coordinator).read(["name"])
+        pupil.unlink()
+        self.env.cr.flush()
+        self.adult.with_user(self.user_coordinator).read(["name"])
+        self.assertEqual(self.rows().student_id, self.adult)
 
     def test_append_only_and_coordinator_only(self):
         self.adult.with_user(self.user_coordinator).read(["name"])

@@ -36,6 +36,7 @@ class TestTeacherPortal(HttpCase, MphCommon):
             self.assertNotIn(name, response.text)
 
     def test_own_list_and_pupil(self):
+        self.enrollment_minor.note = "Moeder twijfelt over doorgaan na de proefles."
         self.authenticate("mph_teacher", "mph_teacher")
         response = self._get("/my/students")
         self.assertEqual(response.status_code, 200)
@@ -50,6 +51,7 @@ class TestTeacherPortal(HttpCase, MphCommon):
             self.assertIn(shown, response.text)
         self.assertIn("06-87654321", response.text, "the guardian's phone of a minor")
         self.assertNotIn("17 uur", response.text, "the coordinator's remarks stay private")
+        self.assertNotIn("twijfelt", response.text, "and so does the note on the enrolment")
 
     def test_sort_and_filter(self):
         self.authenticate("mph_teacher", "mph_teacher")
