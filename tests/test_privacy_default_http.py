@@ -2,6 +2,8 @@
 machinery and a user with no school role reach no pupil or guardian; the
 roles that need a person keep it."""
 
+import time
+
 import pytest
 from conftest import RpcError
 
@@ -28,6 +30,13 @@ def invoiced(server, facts):
     payers = {m["partner_id"][0] for m in finance.call("account.move", "read", moves, ["partner_id"])}
     personal = set(facts["student_partner_ids"]) | set(facts["guardian_ids"])
     assert payers and payers <= personal
+    # The invoices are mailed by a cron: wait until the payers are notified.
+    coordinator = OdooClient(server["url"], server["db"])
+    coordinator.authenticate("coordinator")
+    deadline = time.monotonic() + 300
+    while not coordinator.call("mail.notification", "search_count", [["res_partner_id", "in", sorted(payers)]]):
+        assert time.monotonic() < deadline, "the invoices were not mailed"
+        time.sleep(5)
     return {"moves": moves, "payers": sorted(payers), "personal": sorted(personal)}
 
 
