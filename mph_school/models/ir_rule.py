@@ -56,7 +56,7 @@ class IrRule(models.Model):
         domain = super()._compute_domain(model_name, mode)
         if self.env.su or model_name in OWN_RULES:
             return domain
-        hidden = self.env.user._mph_hidden_partner_domain()
+        hidden = self.env.user._mph_hidden_partner_domain(model_name)
         if hidden is None:
             return domain
         conditions = self._mph_person_conditions(model_name, hidden)

@@ -57,11 +57,17 @@ class ResUsers(models.Model):
             )
         return exceptions
 
-    def _mph_hidden_partner_domain(self):
+    def _mph_hidden_partner_domain(self, model_name=None):
         """Domain on res.partner (archived included) of the contacts this user
-        may not see, or None when the user may see them all."""
+        may not see through rows of ``model_name``, or None when nothing is
+        hidden."""
         exceptions = self._mph_school_person_exceptions()
         if exceptions is None:
+            return None
+        if model_name and model_name.startswith("account.") and self.has_group("mph_school.group_finance"):
+            # Fiscal records: finance keeps the invoices, lines and payments
+            # of pupils in the passive archive until the statutory period
+            # ends; their contact itself stays hidden.
             return None
         return expression.AND(
             [
