@@ -19,3 +19,4 @@ from . import test_retention_invoices
 from . import test_school_identity
 from . import test_routing
 from . import test_phone_search
+from . import test_privacy_default
