@@ -25,3 +25,5 @@ from . import mph_privacy_policy
 from . import mph_privacy_policy_notice
 from . import mph_privacy_acceptance
 from . import mph_signup_attempt
+from . import res_users
+from . import ir_rule

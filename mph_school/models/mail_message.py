@@ -1,8 +1,28 @@
-from odoo import api, models
+from odoo import api, fields, models
+
+from .ir_rule import PERSON_DOCUMENT_MODELS
 
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
+
+    # The chatter of a pupil, an enrolment or a pupil's or guardian's contact:
+    # the coordinator's alone, whoever was notified of it (see ir_rule.py).
+    mph_person_chatter = fields.Boolean(
+        compute="_compute_mph_person_chatter", store=True, index=True, groups="base.group_system"
+    )
+
+    @api.depends("model", "res_id")
+    def _compute_mph_person_chatter(self):
+        partner_ids = [m.res_id for m in self if m.model == "res.partner" and m.res_id]
+        persons = set()
+        if partner_ids:
+            Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+            persons = set(Partner.search([("id", "in", partner_ids), ("mph_school_person", "=", True)]).ids)
+        for message in self:
+            message.mph_person_chatter = message.model in PERSON_DOCUMENT_MODELS or (
+                message.model == "res.partner" and message.res_id in persons
+            )
 
     @api.model
     def _find_allowed_model_wise(self, doc_model, doc_dict):

@@ -58,6 +58,18 @@ class MphEnrollment(models.Model):
     # Compute and constraints
     # ------------------------------------------------------------
 
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        # An enrolment's chatter is about the pupil: the coordinator's alone.
+        self.env["mph.student"]._mph_check_may_subscribe()
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
+
+    @api.model
+    def _get_mail_message_access(self, res_ids, operation, model_name=None):
+        # Like the pupil's chatter: reading it needs write access, which a
+        # teacher (read on own enrolments) does not have.
+        operation = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
+        return "write" if operation == "read" and (model_name or self._name) == self._name else operation
+
     @api.depends("student_id.name", "lesson_type_id.name")
     def _compute_display_name(self):
         for enrollment in self:

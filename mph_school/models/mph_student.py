@@ -3,7 +3,7 @@ import time
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import consteq, plaintext2html
 from odoo.tools.misc import hmac as hmac_tool
@@ -200,6 +200,18 @@ class MphStudent(models.Model):
         # access, which only the coordinator has.
         operation = super()._get_mail_message_access(res_ids, operation, model_name=model_name)
         return "write" if operation == "read" and (model_name or self._name) == self._name else operation
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        # A follower is notified of the chatter, which is the coordinator's.
+        self._mph_check_may_subscribe()
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
+
+    @api.model
+    def _mph_check_may_subscribe(self):
+        """Only the coordinator (and the system's flows, as superuser) adds
+        followers to a pupil, an enrolment or a pupil's or guardian's contact."""
+        if not self.env.su and not self.env.user.has_group(COORDINATOR):
+            raise AccessError(self.env._("Only the lesson coordinator can follow a pupil or guardian."))
 
     # ------------------------------------------------------------
     # Compute

@@ -37,6 +37,32 @@ class ResPartner(models.Model):
         context={"active_test": False},
         groups="mph_school.group_coordinator",
     )
+    # A pupil's or guardian's contact: hidden by default (see res_users.py and
+    # ir_rule.py). Once set it stays set, also when the pupil is archived or
+    # anonymised or the guardian's wards leave: who was a school person keeps
+    # the protection.
+    mph_school_person = fields.Boolean(
+        string="Pupil or guardian",
+        compute="_compute_mph_school_person",
+        store=True,
+        index=True,
+        groups="mph_school.group_coordinator",
+    )
+
+    @api.depends("mph_student_ids", "mph_ward_ids")
+    def _compute_mph_school_person(self):
+        new = self.browse()
+        for partner in self:
+            flag = partner.mph_school_person or bool(partner.mph_student_ids or partner.mph_ward_ids)
+            if flag and not partner.mph_school_person:
+                new |= partner
+            partner.mph_school_person = flag
+        if new.ids:
+            # A contact that becomes a guardian may have a history: its
+            # chatter becomes private from now on.
+            Message = self.env["mail.message"].sudo()
+            messages = Message.search([("model", "=", "res.partner"), ("res_id", "in", new.ids)])
+            self.env.add_to_compute(Message._fields["mph_person_chatter"], messages)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -51,6 +77,13 @@ class ResPartner(models.Model):
             school_partners = self.sudo().filtered(lambda p: p.mph_student_ids or p.mph_ward_ids)
             school_partners._mph_check_contact_data()
         return res
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        # Following a pupil's or guardian's contact would deliver its chatter:
+        # for the coordinator and the system's own flows only.
+        if self.sudo().filtered("mph_school_person"):
+            self.env["mph.student"]._mph_check_may_subscribe()
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
 
     @api.model
     def _get_mail_message_access(self, res_ids, operation, model_name=None):

@@ -16,3 +16,4 @@ from . import test_privacy_fiscal
 from . import test_consent_handover
 from . import test_retention_invoices
 from . import test_exposure_registry
+from . import test_privacy_default

@@ -19,6 +19,8 @@ class MphCommon(TransactionCase):
         cls.user_artistic = user("mph_artistic", "base.group_user,mph_school.group_artistic")
         cls.user_director = user("mph_director", "base.group_user,mph_school.group_director")
         cls.user_employee = user("mph_employee", "base.group_user")
+        # A portal user who is no teacher (a customer of another app).
+        cls.user_portal = user("mph_portal", "base.group_portal")
         cls.user_teacher = user("mph_teacher", "base.group_portal,mph_school.group_teacher")
         cls.user_teacher_other = user("mph_teacher_other", "base.group_portal,mph_school.group_teacher")
 
