@@ -73,7 +73,7 @@ def run_lint():
 # school does not use yet: a model they add that points at a pupil or
 # guardian must be covered by deny-by-default, or the test fails.
 EXTRA_APPS = ("calendar", "hr")
-EXPOSURE_TEST = "/mph_school:TestExposureRegistry"
+EXPOSURE_TEST = "/mph_school:TestExposureRegistry,/mph_school:TestExposureAvatars"
 
 
 def _odoo_suite(label, db, modules, tags):

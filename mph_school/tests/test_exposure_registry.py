@@ -18,7 +18,9 @@ unless the one table ``ALLOW`` below says who may see whom there, and why.
 The test fails with the list of every leaking cell.
 """
 
+import base64
 import fnmatch
+import io
 import json
 import logging
 import re
@@ -27,10 +29,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import psycopg2
+from PIL import Image
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 _logger = logging.getLogger(__name__)
@@ -147,6 +150,31 @@ ALLOW = (
             reason="finance reads the chatter of the invoices it manages: the payer follows and is mailed the invoice",
         )
         for model, domain in INVOICE_ROWS.items()
+    ),
+    Allow(
+        ("finance",),
+        "res.partner.category",
+        "partner_ids",
+        people=NOT_ARCHIVED,
+        reason="finance reads the tags of the contacts it may read",
+    ),
+    Allow(
+        ("finance",),
+        "product.supplierinfo",
+        people=NOT_ARCHIVED,
+        reason="vendor price lists are accounting data of contacts finance may read",
+    ),
+    Allow(
+        ("finance",),
+        "res.partner.autocomplete.sync",
+        people=NOT_ARCHIVED,
+        reason="Odoo's technical sync flag of a contact: only the link, to a contact finance may read",
+    ),
+    Allow(
+        ("teacher", "teacher_other"),
+        "res.partner.autocomplete.sync",
+        people="own",
+        reason="Odoo's technical sync flag of a contact: only the link, to an own pupil's contact",
     ),
     Allow(
         ("teacher", "teacher_other"),
@@ -521,6 +549,12 @@ class TestExposureRegistry(TransactionCase):
                         rows[row_id].add(person)
                 if rows:
                     paths[(model_name, fname)] = {"kind": kind, "rows": dict(rows), "level": 1}
+                    fld = Model._fields.get(fname)
+                    if kind == "relational" and fld.type in ("one2many", "many2many") and model_name != "mail.message":
+                        # A row holding a list (a channel, a tag) is not about
+                        # each person on it, nor are its other parts. A
+                        # message is about the people it was sent to.
+                        continue
                     for row_id, people in rows.items():
                         rows_by_model[model_name].setdefault(row_id, set()).update(people)
         # Parts of rows about people: a many2one that deletes with its parent.
@@ -742,6 +776,9 @@ class TestExposureRegistry(TransactionCase):
         whether the allow-table was needed."""
         if cell.outcome != "rows":
             return None, False
+        if "anonymised" in cell.canaries:
+            # No role may read what anonymisation destroyed.
+            return "values of the anonymised person", False
         entries = [entry for entry in ALLOW if entry.matches(cell.role, cell.model, cell.field, cell.op)]
         if not entries:
             return f"rows about {sorted(cell.people | cell.canaries)}", False
@@ -898,3 +935,96 @@ class TestExposureRegistry(TransactionCase):
             message += "\nAllowed roles lost their data:\n" + "\n".join(missing)
         if message:
             self.fail(message)
+
+
+@tagged("post_install", "-at_install", "mph_exposure")
+class TestExposureAvatars(HttpCase):
+    """The binary route: /web/image of a pupil's or guardian's avatar shows
+    the picture only to the roles the allow-table lets read that contact;
+    everyone else gets Odoo's placeholder."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env(context=dict(cls.env.context, no_reset_password=True, tracking_disable=True))
+        groups = {
+            "coordinator": "base.group_user,mph_school.group_coordinator",
+            "finance": "base.group_user,mph_school.group_finance",
+            "artistic": "base.group_user,mph_school.group_artistic",
+            "director": "base.group_user,mph_school.group_director",
+            "teacher": "base.group_portal,mph_school.group_teacher",
+            "teacher_other": "base.group_portal,mph_school.group_teacher",
+            "employee": "base.group_user",
+            "portal": "base.group_portal",
+        }
+        if "mph.newsletter.suppression" in env:
+            groups["volunteer"] = "base.group_user,mph_newsletter.group_volunteer"
+        cls.logins = {}
+        users = {}
+        for role, group_ids in groups.items():
+            users[role] = new_test_user(env, login=f"expo_img_{role}", groups=group_ids)
+            cls.logins[role] = f"expo_img_{role}"
+        lesson = env["mph.lesson.type"].create({"name": "Gitaar (expo)", "kind": "individual"})
+        teachers = {
+            role: env["mph.teacher"].create(
+                {"name": f"Docent {role}", "user_id": users[role].id, "lesson_type_ids": [Command.set(lesson.ids)]}
+            )
+            for role in ("teacher", "teacher_other")
+        }
+        cls.guardian = env["res.partner"].create(
+            {"name": "Esther Zonnedauw", "email": "zonnedauw@example.nl", "image_1920": cls._png((200, 30, 40))}
+        )
+        cls.minor = env["mph.student"].create(
+            {
+                "name": "Daan Pimpernel",
+                "birthdate": "2016-09-01",
+                "email": "pimpernel@example.nl",
+                "guardian_id": cls.guardian.id,
+                "image_1920": cls._png((20, 200, 40)),
+            }
+        )
+        env["mph.enrollment"].create(
+            {
+                "student_id": cls.minor.id,
+                "lesson_type_id": lesson.id,
+                "teacher_id": teachers["teacher"].id,
+                "state": "active",
+                "date_start": "2024-09-01",
+            }
+        )
+
+    @staticmethod
+    def _png(color):
+        stream = io.BytesIO()
+        Image.new("RGB", (64, 64), color).save(stream, format="PNG")
+        return base64.b64encode(stream.getvalue())
+
+    def _fetch(self, role, url):
+        if role == "public":
+            self.authenticate(None, None)
+        else:
+            self.authenticate(self.logins[role], self.logins[role])
+        response = self.url_open(url)
+        return response.status_code, response.content
+
+    def test_avatar_route(self):
+        images = {
+            "minor": (f"/web/image/res.partner/{self.minor.partner_id.id}/avatar_128", {"teacher"}),
+            "minor pupil": (f"/web/image/mph.student/{self.minor.id}/avatar_128", {"teacher"}),
+            "guardian": (f"/web/image/res.partner/{self.guardian.id}/avatar_128", set()),
+        }
+        picture = {key: self._fetch("coordinator", url)[1] for key, (url, _allowed) in images.items()}
+        leaks, checked = [], 0
+        for role in [*self.logins, "public"]:
+            for key, (url, allowed) in images.items():
+                if role == "finance":
+                    continue  # may read the contacts an invoice needs (the allow-table), need not
+                status, content = self._fetch(role, url)
+                checked += 1
+                may_see = role == "coordinator" or role in allowed
+                if may_see and content != picture[key]:
+                    leaks.append(f"{role} does not get the {key}'s picture it may see ({status})")
+                elif not may_see and content == picture[key]:
+                    leaks.append(f"{role} gets the {key}'s picture at {url}")
+        _logger.info("exposure: %d avatar cells checked", checked)
+        self.assertFalse(leaks, "\n".join(leaks))
