@@ -9,7 +9,11 @@ class MailMessage(models.Model):
     # The chatter of a pupil, an enrolment or a pupil's or guardian's contact:
     # the coordinator's alone, whoever was notified of it (see ir_rule.py).
     mph_person_chatter = fields.Boolean(
-        compute="_compute_mph_person_chatter", store=True, index=True, groups="base.group_system"
+        string="Chatter about a pupil or guardian",
+        compute="_compute_mph_person_chatter",
+        store=True,
+        index=True,
+        groups="base.group_system",
     )
 
     @api.depends("model", "res_id")

@@ -111,18 +111,24 @@ class TestPrivacyDefault(MphCommon):
         # Finance keeps what an invoice of an anonymised pupil needs; the
         # coordinator keeps all.
         for user in self.user_finance | self.user_coordinator:
-            self.assertEqual(Partner.with_user(user).search([("id", "=", self.adult.partner_id.id)]).id, self.adult.partner_id.id)
+            self.assertEqual(
+                Partner.with_user(user).search([("id", "=", self.adult.partner_id.id)]).id, self.adult.partner_id.id
+            )
 
     def test_roles_that_need_a_person_keep_it(self):
         Partner = self.env["res.partner"]
-        self.assertEqual(Partner.with_user(self.user_coordinator).search([("id", "in", self.persons.ids)]), self.persons)
+        self.assertEqual(
+            Partner.with_user(self.user_coordinator).search([("id", "in", self.persons.ids)]), self.persons
+        )
         self.assertEqual(Partner.with_user(self.user_finance).search([("id", "in", self.persons.ids)]), self.persons)
         self.assertEqual(
             Partner.with_user(self.user_finance).browse(self.guardian.id).read(["email"])[0]["email"],
             "esther@example.nl",
         )
         teacher = Partner.with_user(self.user_teacher)
-        self.assertEqual(teacher.search([("id", "in", self.persons.ids)]), self.adult.partner_id | self.minor.partner_id)
+        self.assertEqual(
+            teacher.search([("id", "in", self.persons.ids)]), self.adult.partner_id | self.minor.partner_id
+        )
         self.assertFalse(
             Partner.with_user(self.user_teacher_other).search([("id", "in", self.persons.ids)]),
             "not another teacher's pupils",
@@ -190,7 +196,11 @@ class TestPrivacyDefault(MphCommon):
     def test_users_of_persons_hidden(self):
         """A guardian with a login (any app's portal) is hidden as a user too."""
         guardian_user = self.env["res.users"].create(
-            {"partner_id": self.guardian.id, "login": "esther", "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)]}
+            {
+                "partner_id": self.guardian.id,
+                "login": "esther",
+                "groups_id": [(6, 0, self.env.ref("base.group_portal").ids)],
+            }
         )
         for user in self._outsiders():
             with self.subTest(user=user.login):
@@ -227,7 +237,11 @@ class TestPrivacyDefault(MphCommon):
                 with self.assertRaises(AccessError):
                     record.with_user(user).message_subscribe(user.partner_id.ids, subtype_ids=subtypes)
                 followers = self.env["mail.followers"].search(
-                    [("res_model", "=", record._name), ("res_id", "=", record.id), ("partner_id", "=", user.partner_id.id)]
+                    [
+                        ("res_model", "=", record._name),
+                        ("res_id", "=", record.id),
+                        ("partner_id", "=", user.partner_id.id),
+                    ]
                 )
                 self.assertFalse(followers)
         # Following a contact that is no person stays possible; the
