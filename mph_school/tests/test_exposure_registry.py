@@ -867,6 +867,7 @@ class TestExposureRegistry(TransactionCase):
             len(self.paths),
             len(self.probed),
         )
+        _logger.info("exposure: paths read: %s", ", ".join(f"{m}.{f}" for m, f in sorted(self.paths)))
         leaks, cells, allowed, counts = [], [], 0, defaultdict(int)
         reports = self._report_cells()
         for role in ROLES:
