@@ -19,4 +19,5 @@ from . import test_retention_invoices
 from . import test_school_identity
 from . import test_routing
 from . import test_phone_search
+from . import test_exposure_registry
 from . import test_privacy_default
