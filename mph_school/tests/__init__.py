@@ -15,3 +15,4 @@ from . import test_policy_notice
 from . import test_privacy_fiscal
 from . import test_consent_handover
 from . import test_retention_invoices
+from . import test_exposure_routes
