@@ -21,3 +21,4 @@ from . import test_routing
 from . import test_phone_search
 from . import test_exposure_registry
 from . import test_privacy_default
+from . import test_exposure_routes
