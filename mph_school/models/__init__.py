@@ -28,3 +28,4 @@ from . import mph_signup_attempt
 from . import mph_signup_pending
 from . import res_users
 from . import ir_rule
+from . import ir_attachment

@@ -146,7 +146,7 @@ class MphStudent(models.Model):
         groups=COORDINATOR,
     )
     mph_phone = fields.Char(
-        string="Phone",
+        string="Any phone number",
         compute="_compute_mph_phone",
         search="_search_mph_phone",
         groups=COORDINATOR,
