@@ -16,6 +16,16 @@ PERSON_MODELS = {
 # Documents whose chatter is about one pupil (besides a school person's contact).
 PERSON_DOCUMENT_MODELS = ("mph.student", "mph.enrollment")
 OWN_RULES = frozenset({"res.partner", "mph.student", "mph.enrollment"})
+# Mail rows and the field naming the document they are about: those about an
+# invoice or payment follow finance's reach on contacts (a payer follows the
+# invoice and is notified of it); any other document, not.
+INVOICE_DOCUMENTS = ("account.move", "account.payment")
+MAIL_DOCUMENT_FIELD = {
+    "mail.followers": "res_model",
+    "mail.message": "model",
+    "mail.notification": "mail_message_id.model",
+    "mail.mail": "mail_message_id.model",
+}
 
 
 class IrRule(models.Model):
@@ -62,7 +72,14 @@ class IrRule(models.Model):
         conditions = self._mph_person_conditions(model_name, hidden)
         if not conditions:
             return domain
-        return expression.AND([domain, *conditions]) if domain else expression.AND(conditions)
+        condition = expression.AND(conditions)
+        document_field = MAIL_DOCUMENT_FIELD.get(model_name)
+        invoice_hidden = document_field and self.env.user._mph_hidden_partner_domain(model_name, invoice_mail=True)
+        if document_field and invoice_hidden != hidden:
+            about_invoice = [(document_field, "in", INVOICE_DOCUMENTS)]
+            invoice_conditions = self._mph_person_conditions(model_name, invoice_hidden) if invoice_hidden else []
+            condition = expression.OR([condition, expression.AND([about_invoice, *invoice_conditions])])
+        return expression.AND([domain, condition]) if domain else condition
 
     @api.model
     def _mph_person_conditions(self, model_name, hidden):

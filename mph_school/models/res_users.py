@@ -5,15 +5,14 @@ from .mph_enrollment import RUNNING_STATES
 
 COORDINATOR = "mph_school.group_coordinator"
 # Where finance's exception holds: the contacts themselves, the school's own
-# models, accounting, and the mail about invoices (followers, notifications).
+# models and accounting (and, see ir_rule.py, the mail about invoices).
 # Anywhere else (Discuss, Calendar, Employees, an app installed later)
 # finance sees no more of a pupil than a plain employee does.
 FINANCE_PREFIXES = ("res.partner", "mph.", "account.")
-FINANCE_MAIL_MODELS = frozenset({"mail.followers", "mail.notification", "mail.message", "mail.mail"})
 
 
 def _finance_scope(model_name):
-    return not model_name or model_name.startswith(FINANCE_PREFIXES) or model_name in FINANCE_MAIL_MODELS
+    return not model_name or model_name.startswith(FINANCE_PREFIXES)
 
 
 class ResUsers(models.Model):
@@ -26,9 +25,10 @@ class ResUsers(models.Model):
     # these two methods. A user in no school group, or in a group that does
     # not exist yet, gets no exception and so sees no school person.
 
-    def _mph_school_person_exceptions(self, model_name=None):
+    def _mph_school_person_exceptions(self, model_name=None, invoice_mail=False):
         """Domains on res.partner of the school persons this user may see
-        (through rows of ``model_name``; the contacts themselves when None)
+        (through rows of ``model_name``; the contacts themselves when None;
+        ``invoice_mail``: through the mail about an invoice)
         besides the coordinator's all. A role that needs a pupil adds its
         domain here; None means every school person (the coordinator)."""
         self.ensure_one()
@@ -38,7 +38,7 @@ class ResUsers(models.Model):
         # guardian may also work at the school; a future portal for pupils
         # and parents starts from here).
         exceptions = [[("id", "=", self.partner_id.id)]]
-        if self.has_group("mph_school.group_finance") and _finance_scope(model_name):
+        if self.has_group("mph_school.group_finance") and (invoice_mail or _finance_scope(model_name)):
             # What an invoice needs: every school person except the pupils in
             # the passive archive, unless a legal hold keeps them.
             exceptions.append(
@@ -68,11 +68,11 @@ class ResUsers(models.Model):
             )
         return exceptions
 
-    def _mph_hidden_partner_domain(self, model_name=None):
+    def _mph_hidden_partner_domain(self, model_name=None, invoice_mail=False):
         """Domain on res.partner (archived included) of the contacts this user
         may not see through rows of ``model_name``, or None when nothing is
         hidden."""
-        exceptions = self._mph_school_person_exceptions(model_name)
+        exceptions = self._mph_school_person_exceptions(model_name, invoice_mail=invoice_mail)
         if exceptions is None:
             return None
         if model_name and model_name.startswith("account.") and self.has_group("mph_school.group_finance"):

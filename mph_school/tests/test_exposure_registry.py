@@ -212,6 +212,9 @@ MUST_SEE = (
     ("coordinator", "res.partner", "id", "export_data", ALL_PEOPLE),
     ("coordinator", "mail.followers", "partner_id", "search_read", {"guardian"}),
     ("finance", "account.move", "partner_id", "search_read", {"adult", "guardian", "other"}),
+    # The payer follows the invoice and is notified of it: finance keeps that.
+    ("finance", "mail.followers", "partner_id", "search_read", {"guardian"}),
+    ("finance", "mail.notification", "res_partner_id", "search_read", {"guardian"}),
     ("finance", "mph.student", "id", "name_search", {"adult", "minor", "other"}),
     ("teacher", "mph.student", "id", "search_read", {"adult", "minor"}),
     ("teacher", "mph.enrollment", "student_id", "read_group", {"adult", "minor"}),

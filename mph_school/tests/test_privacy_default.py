@@ -158,10 +158,14 @@ class TestPrivacyDefault(MphCommon):
                 self.assertFalse(emails & {"esther@example.nl", "sanne@example.nl", "daan@example.nl"})
                 groups = Followers.read_group([("partner_id", "in", self.persons.ids)], ["partner_id"], ["partner_id"])
                 self.assertEqual(groups, [])
-        # Allowed: the coordinator sees every follower, finance the payers.
-        for user in self.user_coordinator | self.user_finance:
-            rows = self.env["mail.followers"].with_user(user).search_read(domain, ["partner_id"])
-            self.assertEqual({row["partner_id"][0] for row in rows}, set((self.persons | self.buyer).ids))
+        # Allowed: the coordinator sees every follower. Finance sees the
+        # payers following an invoice (TestExposureRegistry, on the real
+        # contribution run), not a pupil or guardian following any other
+        # document such as this supplier.
+        rows = self.env["mail.followers"].with_user(self.user_coordinator).search_read(domain, ["partner_id"])
+        self.assertEqual({row["partner_id"][0] for row in rows}, set((self.persons | self.buyer).ids))
+        rows = self.env["mail.followers"].with_user(self.user_finance).search_read(domain, ["partner_id"])
+        self.assertEqual({row["partner_id"][0] for row in rows}, {self.buyer.id})
 
     def test_notifications_hidden(self):
         for user in self._outsiders():
@@ -171,12 +175,15 @@ class TestPrivacyDefault(MphCommon):
                 self.assertFalse({row["res_partner_id"][0] for row in rows} & set(self.persons.ids))
                 self.assertNotIn(self.note.id, {row["mail_message_id"][0] for row in rows})
                 self.assertIn(self.mail_to_buyer.id, {row["mail_message_id"][0] for row in rows})
-        # Finance: the notification to a payer yes, the note on the pupil no
-        # (not even its own notification of it).
+        # Finance: the notification to a guardian about another document than
+        # an invoice no (those about invoices: TestExposureRegistry), the note
+        # on the pupil no (not even its own notification of it), a colleague's
+        # correspondence yes.
         rows = self.env["mail.notification"].with_user(self.user_finance).search_read([], ["mail_message_id"])
         messages = {row["mail_message_id"][0] for row in rows}
-        self.assertIn(self.mail_to_guardian.id, messages)
+        self.assertNotIn(self.mail_to_guardian.id, messages)
         self.assertNotIn(self.note.id, messages)
+        self.assertIn(self.mail_to_buyer.id, messages)
         rows = self.env["mail.notification"].with_user(self.user_coordinator).search_read([], ["mail_message_id"])
         self.assertTrue({self.note.id, self.mail_to_guardian.id} <= {row["mail_message_id"][0] for row in rows})
 
