@@ -195,9 +195,17 @@ def test_no_person_around_the_reports(client, personal, login):
     by_id = odoo.call("res.partner", "read_group", [("id", "in", partners)], ["__count"], ["id"], lazy=False)
     assert by_id == []
 
-    messages = odoo.call(
-        "mail.message", "search_read", [("model", "in", ["mph.student", "res.partner", "mph.enrollment"])], ["res_id"]
-    )
+    # About a person: a pupil's or enrolment's record, or the contact of a
+    # pupil or guardian (the chatter of other contacts, such as the school's
+    # own company, is not about a person).
+    about_people = [
+        "|",
+        ("model", "in", ["mph.student", "mph.enrollment"]),
+        "&",
+        ("model", "=", "res.partner"),
+        ("res_id", "in", partners),
+    ]
+    messages = odoo.call("mail.message", "search_read", about_people, ["res_id"])
     assert messages == []
     denied(odoo.call, "mail.message", "read", personal["message_ids"], ["body"])
 
@@ -205,7 +213,13 @@ def test_no_person_around_the_reports(client, personal, login):
         followers = odoo.call(
             "mail.followers",
             "search_read",
-            [("res_model", "in", ["mph.student", "mph.enrollment", "res.partner"])],
+            [
+                "|",
+                ("res_model", "in", ["mph.student", "mph.enrollment"]),
+                "&",
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", partners),
+            ],
             ["res_id", "partner_id"],
         )
     except RpcError as error:
@@ -214,7 +228,10 @@ def test_no_person_around_the_reports(client, personal, login):
         assert followers == []
 
     attachments = odoo.call(
-        "ir.attachment", "search_read", [("res_model", "in", ["mph.student", "res.partner"])], ["name"]
+        "ir.attachment",
+        "search_read",
+        ["|", ("res_model", "=", "mph.student"), "&", ("res_model", "=", "res.partner"), ("res_id", "in", partners)],
+        ["name"],
     )
     assert attachments == []
     denied(odoo.call, "ir.attachment", "read", [personal["attachment_id"]], ["name", "datas"])
