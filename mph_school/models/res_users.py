@@ -9,10 +9,12 @@ COORDINATOR = "mph_school.group_coordinator"
 # Anywhere else (Discuss, Calendar, Employees, an app installed later)
 # finance sees no more of a pupil than a plain employee does.
 FINANCE_PREFIXES = ("res.partner", "mph.", "account.")
+# The composer that mails an invoice to its payer.
+FINANCE_WIZARDS = frozenset({"mail.compose.message"})
 
 
 def _finance_scope(model_name):
-    return not model_name or model_name.startswith(FINANCE_PREFIXES)
+    return not model_name or model_name.startswith(FINANCE_PREFIXES) or model_name in FINANCE_WIZARDS
 
 
 class ResUsers(models.Model):
