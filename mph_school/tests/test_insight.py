@@ -290,12 +290,28 @@ class TestInsight(MphCommon):
                 ),
             },
         )
+        # The rounding of a cell is a random draw fixed by the database
+        # secret: the figures must hold whatever the draw, so check them for
+        # several secrets (each one a different, repeatable set of draws).
+        params = self.env["ir.config_parameter"].sudo()
+        for secret in ("mph-a", "mph-b", "mph-c", "mph-d", "mph-e", "mph-f"):
+            with self.subTest(secret=secret):
+                params.set_param("database.secret", secret)
+                self.env["mph.insight.population"]._insight_refresh()
+                self._check_population_shown(region, exact)
+
+    def _check_population_shown(self, region, exact):
+        basis = ("new_count", "retained_count", "stopped_count")
         shown = self._cells(self.user_director, "mph.insight.population", region, "age_bracket", POPULATION_MEASURES)
-        self.assertEqual(set(shown), set(exact))
+        # A group whose rounded figures are all 0 is left out, like an empty
+        # one: possible only where every true count is below the base.
+        self.assertLessEqual(set(shown), set(exact))
+        for bracket in set(exact) - set(shown):
+            self.assertTrue(all(exact[bracket][m] < 5 for m in basis), f"{bracket} left out")
         for bracket, figures in shown.items():
             # Each age bracket is one cell here (one postcode area): new,
             # stayed and stopped are rounded; the others are their sums.
-            for measure in ("new_count", "retained_count", "stopped_count"):
+            for measure in basis:
                 with self.subTest(bracket=bracket, measure=measure):
                     self.assertRounded(figures[measure], exact[bracket][measure])
             self.assertEqual(
@@ -304,14 +320,21 @@ class TestInsight(MphCommon):
             self.assertEqual(
                 figures["previous_count"] or 0, (figures["retained_count"] or 0) + (figures["stopped_count"] or 0)
             )
+        # The teenagers' cell holds exactly 5 new pupils: a multiple of the
+        # base is never moved.
+        self.assertEqual(shown["16-17"]["student_count"], 5)
         areas = self._cells(self.user_director, "mph.insight.population", region, "zip_area", POPULATION_MEASURES)
         for measure in POPULATION_MEASURES[:-1]:
             # Area 9991 holds the children and the adults: its figures are the sums.
             self.assertEqual(
-                areas["9991"][measure] or 0, (shown["0-11"][measure] or 0) + (shown["26-64"][measure] or 0)
+                areas.get("9991", {}).get(measure) or 0,
+                sum((shown.get(bracket, {}).get(measure) or 0) for bracket in ("0-11", "26-64")),
             )
-        previous, retained = areas["9991"]["previous_count"], areas["9991"]["retained_count"]
-        self.assertEqual(areas["9991"]["retention_rate"], round(100 * retained / previous, 1) if previous else False)
+        if "9991" in areas:
+            previous, retained = areas["9991"]["previous_count"], areas["9991"]["retained_count"]
+            self.assertEqual(
+                areas["9991"]["retention_rate"], round(100 * (retained or 0) / previous, 1) if previous else False
+            )
         self.assertEqual(areas["9992"]["student_count"], 5)
         earlier = self._cells(
             self.user_director,
@@ -320,8 +343,10 @@ class TestInsight(MphCommon):
             "age_bracket",
             ["student_count"],
         )
-        self.assertEqual(set(earlier), {"0-11", "26-64"} if earlier.get("26-64") else {"0-11"})
+        # 2023-2024: six children and three adults, rounded per cell.
+        self.assertLessEqual(set(earlier), {"0-11", "26-64"})
         self.assertRounded(earlier["0-11"]["student_count"], 6)
+        self.assertRounded((earlier.get("26-64") or {}).get("student_count") or False, 3)
 
     def test_archived_and_anonymised_pupils_still_count(self):
         region = [("zip_region", "=", "99")]
