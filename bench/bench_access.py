@@ -136,7 +136,7 @@ def main(env):
     print(
         f"read all pupils, coordinator:           {as_coordinator * 1000:8.1f} ms  ratio {as_coordinator / base:5.2f}"
     )
-    print(f"read-log rows written per coordinator read: {logged}")
+    print(f"read-log rows per coordinator read: {logged} (in one batch row of the request)")
     print(
         f"read own pupils ({len(own)}), teacher:        {as_teacher * 1000:8.1f} ms  "
         f"per-row ratio {per_row_teacher / per_row_base:5.2f}"

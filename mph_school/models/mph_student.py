@@ -804,6 +804,13 @@ class MphStudent(models.Model):
             student._mph_erase_signup()
         return len(stale)
 
+    def unlink(self):
+        student_ids = self.ids
+        res = super().unlink()
+        # The read log keeps no trace of an erased pupil, not even the number.
+        self.env["mph.student.read.batch"].sudo()._forget_students(student_ids)
+        return res
+
     def _mph_erase_signup(self):
         self.ensure_one()
         student = self.sudo().with_context(active_test=False)

@@ -23,6 +23,7 @@ ACL = {
     "mph.signup.attempt": {},
     "mph.signup.pending": {"coordinator": "rwu"},
     "mph.student": {"coordinator": "rwcu", "finance": "r", "teacher": "r"},
+    "mph.student.read.batch": {},
     "mph.student.read.log": {"coordinator": "r"},
     "mph.teacher": {"coordinator": "rwcu", "teacher": "r"},
 }

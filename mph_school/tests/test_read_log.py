@@ -142,6 +142,23 @@ class TestReadLog(MphCommon):
         self.adult.with_user(self.user_coordinator).read(["name"])
         self.assertEqual(self.rows().student_id, self.adult)
 
+    def test_erased_pupil_leaves_no_number_in_the_log(self):
+        pupil = self.create_student("Tijdelijk Leerling", "2000-01-01")
+        pupil_id = pupil.id
+        (pupil | self.adult).with_user(self.user_coordinator).read(["name"])
+        self.env.cr.flush()  # the request ends: its batch is written
+        self.assertEqual(sorted(self.rows().student_id.ids), sorted([pupil_id, self.adult.id]))
+
+        def numbers():
+            self.env.cr.execute("SELECT student_ids FROM mph_student_read_batch")
+            return [number for (ids,) in self.env.cr.fetchall() for number in ids]
+
+        self.assertIn(pupil_id, numbers())
+        pupil.unlink()
+        self.assertNotIn(pupil_id, numbers())
+        self.assertIn(self.adult.id, numbers())
+        self.assertEqual(self.rows().student_id, self.adult)
+
     def test_append_only_and_coordinator_only(self):
         self.adult.with_user(self.user_coordinator).read(["name"])
         row = self.rows(self.adult)
