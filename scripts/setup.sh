@@ -116,6 +116,10 @@ http_interface = 127.0.0.1
 http_port = $MPH_HTTP_PORT
 list_db = False
 without_demo = False
+# The scheduled jobs of one database run in one go (Odoo's invoice sending renders 20 PDFs per
+# batch, up to 10 batches); with the default limit (limit_time_real, 120 s) a slow machine
+# restarts the whole server in the middle of them. Each batch commits on its own.
+limit_time_real_cron = 0
 CONF
 if ! cmp -s "$MPH_CONF.tmp" "$MPH_CONF" 2>/dev/null; then mv "$MPH_CONF.tmp" "$MPH_CONF"; else rm -f "$MPH_CONF.tmp"; fi
 say "ready: Odoo $("$MPH_VENV/bin/python" -c 'import odoo.release as r; print(r.version)') in $MPH_VENV, config $MPH_CONF"
