@@ -118,8 +118,9 @@ list_db = False
 without_demo = False
 # The scheduled jobs of one database run in one go (Odoo's invoice sending renders 20 PDFs per
 # batch, up to 10 batches); with the default limit (limit_time_real, 120 s) a slow machine
-# restarts the whole server in the middle of them. Each batch commits on its own.
-limit_time_real_cron = 0
+# restarts the whole server in the middle of them. Each batch commits on its own. (In the
+# threaded server 0 would mean "as limit_time_real", hence a number.)
+limit_time_real_cron = 3600
 CONF
 if ! cmp -s "$MPH_CONF.tmp" "$MPH_CONF" 2>/dev/null; then mv "$MPH_CONF.tmp" "$MPH_CONF"; else rm -f "$MPH_CONF.tmp"; fi
 say "ready: Odoo $("$MPH_VENV/bin/python" -c 'import odoo.release as r; print(r.version)') in $MPH_VENV, config $MPH_CONF"
