@@ -12,6 +12,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -21,6 +22,20 @@ ADDONS = sorted(p.parent.name for p in ROOT.glob("*/__manifest__.py"))
 VENV_BIN = Path(sys.executable).parent
 ODOO = [str(ROOT / "scripts" / "odoo")]
 RESULT_RE = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
+
+
+# Suites may run side by side (see main): each one's report lines are kept per
+# thread and printed together when it ends, so the reports do not interleave.
+_report = threading.local()
+
+
+def say(*args):
+    line = " ".join(str(arg) for arg in args)
+    lines = getattr(_report, "lines", None)
+    if lines is None:
+        say(line, flush=True)
+    else:
+        lines.append(line)
 
 
 def free_port():
@@ -79,13 +94,13 @@ def run_lint():
     passed = failed = 0
     for name in hooks:
         status = results.get(name, "no result")
-        print(f"lint: {name}: {status}")
+        say(f"lint: {name}: {status}")
         if status == "Passed":
             passed += 1
         elif status != "Skipped":  # a hook without files to check is neither
             failed += 1
     if failed or proc.returncode:
-        print(proc.stdout[-8000:], proc.stderr[-3000:])
+        say(proc.stdout[-8000:], proc.stderr[-3000:])
         if not failed:
             failed = 1  # pre-commit itself failed (configuration, git)
     return passed, failed
@@ -121,24 +136,25 @@ def _odoo_suite(label, db, modules, tags):
         "test",
     ]
     started = time.time()
-    proc = subprocess.run(cmd, cwd=ROOT, check=False)
+    proc = subprocess.run(cmd, cwd=ROOT, check=False, capture_output=True, text=True)
     text = log.read_text(errors="replace") if log.exists() else ""
     dropdb(db)
     matches = RESULT_RE.findall(text)
     problems = [line for line in text.splitlines() if " ERROR " in line or " CRITICAL " in line]
     for line in problems[:40]:
-        print("  " + line[:400])
+        say("  " + line[:400])
     if not matches:
-        print(f"{label}: no result line (exit {proc.returncode}); see {log}")
+        say(proc.stdout[-3000:], proc.stderr[-3000:])
+        say(f"{label}: no result line (exit {proc.returncode}); see {log}")
         return 0, 1
     failed, errors, total = (int(g) for g in matches[-1])
     bad = failed + errors
     if proc.returncode and not bad:
         bad = 1  # the module did not load cleanly
     if not total:
-        print(f"{label}: no test ran; see {log}")
+        say(f"{label}: no test ran; see {log}")
         bad = max(bad, 1)
-    print(f"{label}: {total - failed - errors} passed, {bad} failed in {time.time() - started:.0f}s (log {log})")
+    say(f"{label}: {total - failed - errors} passed, {bad} failed in {time.time() - started:.0f}s (log {log})")
     return total - failed - errors, bad
 
 
@@ -156,12 +172,27 @@ def run_pytest():
     junit = ROOT / ".local" / "pytest-junit.xml"
     junit.unlink(missing_ok=True)
     proc = subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "pytest", "tests", "-q", f"--junitxml={junit}", "-p", "no:cacheprovider"],
+        [
+            str(VENV_BIN / "python"),
+            "-m",
+            "pytest",
+            "tests",
+            "-q",
+            f"--junitxml={junit}",
+            "-p",
+            "no:cacheprovider",
+            "--durations=15",
+        ],
         cwd=ROOT,
         check=False,
+        capture_output=True,
+        text=True,
     )
+    say(proc.stdout[-20000:].rstrip())
+    if proc.returncode not in (0, 1):
+        say(proc.stderr[-3000:])
     if not junit.exists():
-        print(f"pytest: no report (exit {proc.returncode})")
+        say(f"pytest: no report (exit {proc.returncode})")
         return 0, 1
     suite = ET.parse(junit).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
@@ -175,18 +206,58 @@ def run_pytest():
 SUITES = {"lint": run_lint, "odoo": run_odoo_tests, "odoo-extra": run_odoo_extra_tests, "pytest": run_pytest}
 
 
+# Two lanes run side by side by default, the suites of a lane one after the other:
+# the Odoo tests (one process on one database) and lint + the black-box suite
+# (servers, a browser, installs) use about a core each on a 2-core machine, so
+# together they take about as long as the longer lane instead of the sum.
+LANES = (("odoo", "odoo-extra"), ("lint", "pytest"))
+
+
+def run_suite(name):
+    started = time.time()
+    ok, bad = SUITES[name]()
+    say(f"{name}: {ok} passed, {bad} failed ({time.time() - started:.0f}s)")
+    return ok, bad
+
+
+def run_lane(names, results):
+    for name in names:
+        _report.lines = []
+        try:
+            results[name] = run_suite(name)
+        except Exception as error:  # a crashed suite is a failed suite, not a lost report
+            say(f"{name}: the runner failed: {error!r}")
+            results[name] = (0, 1)
+        results[f"{name}.report"] = _report.lines
+        _report.lines = None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=sorted(SUITES), action="append")
+    parser.add_argument("--serial", action="store_true", help="run the suites one after the other")
     args = parser.parse_args()
     (ROOT / ".local").mkdir(exist_ok=True)
+    names = args.only or list(SUITES)
+    started = time.time()
+    results = {}
+    lanes = [[name for name in lane if name in names] for lane in LANES]
+    lanes = [lane for lane in lanes if lane]
+    if args.serial:
+        lanes = [[name for lane in lanes for name in lane]]
+    threads = [threading.Thread(target=run_lane, args=(lane, results)) for lane in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     passed = failed = 0
-    for name in args.only or list(SUITES):
+    for name in names:
         print(f"== {name}", flush=True)
-        ok, bad = SUITES[name]()
-        print(f"{name}: {ok} passed, {bad} failed", flush=True)
+        print("\n".join(results.get(f"{name}.report", [])), flush=True)
+        ok, bad = results.get(name, (0, 1))
         passed += ok
         failed += bad
+    print(f"all suites: {time.time() - started:.0f}s")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -1,11 +1,12 @@
-"""The addons install as Python packages (odoo-addon-mph_school, odoo-addon-mph_newsletter).
+"""The addons install as Python packages (odoo-addon-mph_school, odoo-addon-mph_newsletter, ...).
 
 A new virtualenv gets Odoo 18.0 from $ODOO_SRC (editable, `editable_mode=compat`, as
-scripts/setup.sh does) and then `pip install ./mph_school ./mph_newsletter` from this
-repository, built by whool. Odoo then runs with an addons path of Odoo's own addons only,
-so it can find our addons nowhere but in the installed packages (the `odoo.addons`
-namespace in the new virtualenv's site-packages); `-i` must install both, at the version of
-their manifests.
+scripts/setup.sh does) and then `pip install ./mph_school ./mph_newsletter ...` (every addon
+of the repository) built by whool. Odoo then runs with an addons path of Odoo's own addons
+only, so it can find our addons nowhere but in the installed packages (the `odoo.addons`
+namespace in the new virtualenv's site-packages); `-u` of the session's demo database must
+load every addon from there (code, data, demo data, Dutch translations) and leave them
+installed at the version of their manifests.
 
 Odoo's third-party libraries (psycopg2, lxml, ...) are not downloaded and built again: the
 new virtualenv reads them from the project's virtualenv through one `.pth` line, which adds
@@ -16,13 +17,14 @@ addons lies there and that they are found in the new virtualenv.
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
 import time
 from pathlib import Path
 
-from conftest import ADDONS, ROOT, _dropdb, _free_port
+from conftest import ADDONS, ROOT, _dropdb, _filestore, _free_port, copy_db
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo-18.0"))
 
@@ -57,7 +59,7 @@ def psql(db, query):
     )
 
 
-def test_pip_install_into_a_new_environment(tmp_path):
+def test_pip_install_into_a_new_environment(tmp_path, template_db):
     started = time.time()
     base_site = Path(sysconfig.get_paths()["purelib"])
     # The shared site-packages lends libraries only: none of our addons lies there.
@@ -72,26 +74,24 @@ def test_pip_install_into_a_new_environment(tmp_path):
     # Before: no Odoo, no addon.
     run([python, "-c", "import importlib.util as u; assert u.find_spec('odoo') is None"])
     run([*pip, "--no-deps", "-e", str(ODOO_SRC), "--config-settings", "editable_mode=compat"])
-    run([*pip, "./mph_school", "./mph_newsletter"], cwd=ROOT)
+    addons = ADDONS.split(",")
+    run([*pip, *(f"./{addon}" for addon in addons)], cwd=ROOT)
     installed = time.time()
 
     # The addons are packages of the new virtualenv, found through the odoo.addons namespace.
-    out = run(
-        [
-            python,
-            "-c",
-            "import importlib.metadata as m, importlib.util as u; "
-            "print(u.find_spec('odoo.addons.mph_school').origin); "
-            "print(u.find_spec('odoo.addons.mph_newsletter').origin); "
-            "print(m.version('odoo-addon-mph_school')); print(m.version('odoo-addon-mph_newsletter'))",
-        ],
-        cwd=tmp_path,
-    ).split()
-    assert out[0] == str(site / "odoo" / "addons" / "mph_school" / "__init__.py")
-    assert out[1] == str(site / "odoo" / "addons" / "mph_newsletter" / "__init__.py")
-    # whool adds .N (commits since the version was set) to the manifest's version.
-    assert out[2].startswith(manifest_version("mph_school")), out[2]
-    assert out[3].startswith(manifest_version("mph_newsletter")), out[3]
+    for addon in addons:
+        origin, version = run(
+            [
+                python,
+                "-c",
+                "import importlib.metadata as m, importlib.util as u; "
+                f"print(u.find_spec('odoo.addons.{addon}').origin); print(m.version('odoo-addon-{addon}'))",
+            ],
+            cwd=tmp_path,
+        ).split()
+        assert origin == str(site / "odoo" / "addons" / addon / "__init__.py")
+        # whool adds .N (commits since the version was set) to the manifest's version.
+        assert version.startswith(manifest_version(addon)), version
     # Every file the manifests name (data, demo, assets) and the translations are in the packages,
     # and every tracked file of the addon, since whool packs what git tracks.
     for addon in ADDONS.split(","):
@@ -104,7 +104,12 @@ def test_pip_install_into_a_new_environment(tmp_path):
         assert not missing, f"not in the {addon} package: {missing}"
 
     db = f"mph_pip_{os.getpid()}"
-    _dropdb(db)
+    # The session's install of the addons (demo data, Dutch), upgraded from the packages: Odoo
+    # loads every module, data, demo and translation file of our addons from the new
+    # virtualenv (an install from scratch would only add Odoo's own apps, minutes on 2 cores).
+    copy_db(template_db["template"], db)
+    if _filestore(db).is_dir():
+        shutil.copytree(_filestore(db), tmp_path / "data" / "filestore" / db)
     log = ROOT / ".local" / f"{db}.log"
     config = tmp_path / "odoo.conf"
     config.write_text(
@@ -130,13 +135,8 @@ def test_pip_install_into_a_new_environment(tmp_path):
                 str(config),
                 "-d",
                 db,
-                "-i",
-                "mph_school,mph_newsletter",
-                # Without demo data, to keep the suite short: the demo files are checked above
-                # to be in the packages, and tests/test_upgrade.py installs with them.
-                "--without-demo=all",
-                "--load-language",
-                "nl_NL",
+                "-u",
+                ADDONS,
                 "--stop-after-init",
                 "--http-port",
                 str(_free_port()),
@@ -155,8 +155,5 @@ def test_pip_install_into_a_new_environment(tmp_path):
     assert str(ROOT) not in text.replace(str(log), ""), f"Odoo read something from the repository; see {log}"
     for addon in ADDONS.split(","):
         assert f"translation file {site}/odoo/addons/{addon}/i18n/nl.po" in text, f"{addon} not loaded from {site}"
-    assert rows.split() == [
-        f"mph_newsletter|installed|{manifest_version('mph_newsletter')}",
-        f"mph_school|installed|{manifest_version('mph_school')}",
-    ]
+    assert rows.split() == [f"{addon}|installed|{manifest_version(addon)}" for addon in sorted(addons)]
     print(f"pip install test: venv and pip {installed - started:.0f}s, total {time.time() - started:.0f}s")

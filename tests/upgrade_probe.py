@@ -344,8 +344,8 @@ if mode == "edit":
         if all(before["values"][lang].get(key) == result["values"][lang].get(key) for lang in result["langs"])
     ] + [
         f"settings/{name}"
-        for name, value in before["values"]["en_US"]["settings"].items()
-        if result["values"]["en_US"]["settings"][name] == value
+        for name, value in before["values"][result["langs"][0]]["settings"].items()
+        if result["values"][result["langs"][0]]["settings"][name] == value
     ]
 env.cr.rollback()  # noqa: F821  (the snapshot's throw-away settings record)
 with open(os.environ["MPH_PROBE_OUT"], "w", encoding="utf-8") as out:
