@@ -607,10 +607,10 @@ def test_08_access_request_answered_with_the_export(school):
     # becomes a PDF, check its text here the same way.
     data = json.loads(export.content)
     # Keyed by field label: check the values the person will recognise.
-    person = data["person"].values()
+    person = data["Persoon die het verzoek deed"].values()
     assert ADULT["name"] in person and ADULT["email"] in person
-    assert "15" in json.dumps(data["pupil"]) and "1990-03-15" in json.dumps(data["pupil"]), "the birthdate"
-    assert len(data["enrolments"]) == 1 and "Piano" in json.dumps(data["enrolments"])
+    assert "15" in json.dumps(data["Leerling"]) and "1990-03-15" in json.dumps(data["Leerling"]), "the birthdate"
+    assert len(data["Inschrijvingen"]) == 1 and "Piano" in json.dumps(data["Inschrijvingen"])
     # The readable PDF made with it (rendered by wkhtmltopdf on the server).
     files = coordinator.call(
         "ir.attachment",
