@@ -55,6 +55,7 @@
     "assets": {
         "web.assets_backend": [
             "mph_school/static/src/js/insight_formatter.js",
+            "mph_school/static/src/js/insight_graph.js",
         ],
         "web.assets_tests": [
             "mph_school/static/tests/tours/**/*",

@@ -1,4 +1,8 @@
-from odoo import fields, models
+from collections import Counter
+
+from odoo import api, fields, models
+
+from .mph_postcode_regions import region_label_sql
 
 AGE_BRACKETS = [
     ("0-11", "0-11"),
@@ -28,7 +32,7 @@ class MphInsightPopulation(models.Model):
     _order = "season_id desc, age_bracket, zip_area"
     _rec_name = "season_id"
     _insight_materialized = True
-    _insight_dimensions = ("season_id", "age_bracket", "zip_region", "zip_area")
+    _insight_dimensions = ("season_id", "age_bracket", "zip_region", "zip_region_name", "zip_area")
     _insight_counts = ("student_count", "new_count", "stopped_count", "previous_count", "retained_count")
     _insight_ratios = {"retention_rate": ("retained_count", "previous_count", 100)}
     _insight_derived = {
@@ -40,6 +44,9 @@ class MphInsightPopulation(models.Model):
     season_id = fields.Many2one("mph.season", string="School year", readonly=True)
     age_bracket = fields.Selection(AGE_BRACKETS, string="Age", readonly=True)
     zip_region = fields.Char(string="Postcode region", readonly=True, help="The first two digits of the postcode.")
+    zip_region_name = fields.Char(
+        string="Region", readonly=True, help="The postcode region with the names of its largest places."
+    )
     zip_area = fields.Char(string="Postcode area", readonly=True, help="The four digits of the postcode.")
     student_count = fields.Integer(string="Pupils", aggregator="sum", readonly=True)
     new_count = fields.Integer(
@@ -101,7 +108,8 @@ class MphInsightPopulation(models.Model):
                   JOIN seasons s ON s.id = f.season_id
             )
             SELECT row_number() OVER (ORDER BY season_id, age_bracket, zip_area) AS id,
-                   season_id, age_bracket, left(zip_area, 2) AS zip_region, zip_area,
+                   season_id, age_bracket, left(zip_area, 2) AS zip_region,
+                   {region_label_sql("left(zip_area, 2)")} AS zip_region_name, zip_area,
                    count(*) FILTER (WHERE is_current)::integer AS student_count,
                    count(*) FILTER (WHERE is_current AND NOT was_previous)::integer AS new_count,
                    count(*) FILTER (WHERE was_previous AND NOT is_current)::integer AS stopped_count,
@@ -115,3 +123,31 @@ class MphInsightPopulation(models.Model):
               FROM keyed
              GROUP BY season_id, age_bracket, zip_area
         """
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Pupils are counted per school year: a pupil who stays is in every
+        year. With ``mph_insight_per_season`` in the context (the dashboards)
+        a group that spans several school years shows no sum of them (None,
+        shown as a dash), and school years come oldest first."""
+        rows = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        names = [spec.split(":")[0].split(".")[0] for spec in groupby]
+        if not self.env.context.get("mph_insight_per_season") or "season_id" in names or not rows:
+            return rows
+        blank = [
+            len(groupby) + i
+            for i, spec in enumerate(aggregates)
+            if spec.split(":")[0] in self._insight_counts or spec.split(":")[0] in self._insight_ratios
+        ]
+        if not blank:
+            return rows
+        # The same path as any other question (the same guards and rounding):
+        # which school years each group has figures in.
+        per_season = super()._read_group(domain, [*groupby, "season_id"], ["__count"])
+        spans = Counter(tuple(row[: len(groupby)]) for row in per_season)
+        result = []
+        for row in rows:
+            if spans[tuple(row[: len(groupby)])] > 1:
+                row = tuple(None if i in blank else value for i, value in enumerate(row))
+            result.append(row)
+        return result
