@@ -31,6 +31,4 @@ def region_label(code):
 def region_label_sql(column):
     """SQL for ``region_label`` of the 2-digit code in ``column``."""
     values = ", ".join(f"('{code}', '{region_label(code)}')" for code in POSTCODE_REGIONS)
-    return (
-        f"coalesce((SELECT r.label FROM (VALUES {values}) AS r(code, label) WHERE r.code = {column}), {column})"
-    )
+    return f"coalesce((SELECT r.label FROM (VALUES {values}) AS r(code, label) WHERE r.code = {column}), {column})"
