@@ -270,14 +270,14 @@ class MphPrivacyRequest(models.Model):
                 "res_id": self.id,
             }
         )
-        # Odoo serves HTML uploaded by non-administrators as text/plain (no
-        # script in attachments), which shows the raw markup. As a download
-        # the .html file opens as a page in the browser.
+        # Odoo stores HTML attached by non-administrators as text/plain (no
+        # script in attachments): the form opens it as a page through
+        # action_open_export_page; downloaded, the .html file opens as one too.
         readable = self.env["ir.attachment"].create(
             {
                 "name": f"{self.name}-inzage.html",
                 "raw": self._render_export_html(localised).encode(),
-                "mimetype": "application/octet-stream",
+                "mimetype": "text/html",
                 "res_model": self._name,
                 "res_id": self.id,
             }
@@ -308,6 +308,21 @@ class MphPrivacyRequest(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "download",
         }
+
+    def _export_page_attachment(self):
+        """The readable (HTML) copy of this request's access export."""
+        self.ensure_one()
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", f"{self.name}-inzage.html")],
+            order="id desc",
+            limit=1,
+        )
+
+    def action_open_export_page(self):
+        self.ensure_one()
+        if not self._export_page_attachment():
+            raise UserError(self.env._("Request %s has no export yet.", self.name))
+        return {"type": "ir.actions.act_url", "url": f"/mph/privacy-request/{self.id}/inzage.html", "target": "new"}
 
     def _process_rectification(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("mph_school.mph_student_action")
