@@ -55,6 +55,9 @@
     "assets": {
         "web.assets_backend": [
             "mph_school/static/src/js/insight_formatter.js",
+        ],
+        # Odoo loads the graph view on first use, with this bundle.
+        "web.assets_backend_lazy": [
             "mph_school/static/src/js/insight_graph.js",
         ],
         "web.assets_tests": [

@@ -4,6 +4,7 @@ waiting list from position 1, printable waiting and class lists, no
 Dutch answer."""
 
 import json
+from ast import literal_eval
 
 from lxml import etree
 
@@ -42,7 +43,7 @@ class TestUxLists(MphCommon):
             self.env["mph.enrollment"]
             .with_user(self.user_coordinator)
             .search(
-                [*eval(action.domain), ("lesson_type_id", "=", self.bassoon.id)],  # our own action's domain
+                [*literal_eval(action.domain), ("lesson_type_id", "=", self.bassoon.id)],
                 order=order,
             )
         )
