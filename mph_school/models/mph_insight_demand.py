@@ -38,6 +38,10 @@ class MphInsightDemand(models.Model):
         "waiting_days_max": "placed_count",
         "waiting_age_total": "waiting_count",
     }
+    # The state at the end of a month; the other counts happen in the month
+    # and add up over months.
+    _insight_period = ("month", "month:month")
+    _insight_stock = ("waiting_count", "trial_count", "active_count", "waiting_age_total", "waiting_age_avg")
 
     # ------------------------------------------------------------
     # Dimensions

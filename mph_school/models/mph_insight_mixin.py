@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date
 
 from odoo import api, models
@@ -57,6 +58,12 @@ class MphInsightMixin(models.AbstractModel):
     # the sum of those rounded counts, so the published figures keep the
     # same relations as the true ones.
     _insight_derived = {}
+    # Figures of a moment (pupils of a school year, waiting at the end of a
+    # month) do not add up over time: with ``mph_insight_per_period`` in the
+    # context (the dashboards' actions) a group that spans several periods
+    # shows them as None ("-"), not as their sum. (field, groupby of one period)
+    _insight_period = None
+    _insight_stock = ()
     # True when the view only has rows where somebody is counted: a group then
     # only shows when its rounded figures are not all 0.
     _insight_sparse = False
@@ -250,6 +257,32 @@ class MphInsightMixin(models.AbstractModel):
     @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
         order = self._insight_chronological(order)
+        rows = self._insight_read_group(domain, groupby, aggregates, having, offset, limit, order)
+        return self._insight_per_period(rows, domain, groupby, aggregates)
+
+    def _insight_per_period(self, rows, domain, groupby, aggregates):
+        if not (self._insight_period and rows and self.env.context.get("mph_insight_per_period")):
+            return rows
+        field, one_period = self._insight_period
+        for spec in groupby:
+            name, _sep, interval = spec.partition(":")
+            if name == field and interval not in ("quarter", "year"):
+                return rows  # every group is one period
+        blank = {len(groupby) + i for i, spec in enumerate(aggregates) if spec.split(":")[0] in self._insight_stock}
+        if not blank:
+            return rows
+        # Which periods each group has figures in, asked like any question
+        # (the same guards and rounding).
+        per_period = self._insight_read_group(domain, [*groupby, one_period], ["__count"], (), 0, None, None)
+        spans = Counter(tuple(row[: len(groupby)]) for row in per_period)
+        return [
+            tuple(None if i in blank else value for i, value in enumerate(row))
+            if spans[tuple(row[: len(groupby)])] > 1
+            else row
+            for row in rows
+        ]
+
+    def _insight_read_group(self, domain, groupby, aggregates, having, offset, limit, order):
         if self._insight_unrestricted():
             if not self._insight_materialized:
                 self.env.flush_all()

@@ -1,6 +1,4 @@
-from collections import Counter
-
-from odoo import api, fields, models
+from odoo import fields, models
 
 from .mph_postcode_regions import region_label_sql
 
@@ -40,6 +38,8 @@ class MphInsightPopulation(models.Model):
         "previous_count": ("retained_count", "stopped_count"),
     }
     _insight_sparse = True
+    _insight_period = ("season_id", "season_id")
+    _insight_stock = (*_insight_counts, *_insight_ratios)
 
     season_id = fields.Many2one("mph.season", string="School year", readonly=True)
     age_bracket = fields.Selection(AGE_BRACKETS, string="Age", readonly=True)
@@ -123,31 +123,3 @@ class MphInsightPopulation(models.Model):
               FROM keyed
              GROUP BY season_id, age_bracket, zip_area
         """
-
-    @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        """Pupils are counted per school year: a pupil who stays is in every
-        year. With ``mph_insight_per_season`` in the context (the dashboards)
-        a group that spans several school years shows no sum of them (None,
-        shown as a dash), and school years come oldest first."""
-        rows = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
-        names = [spec.split(":")[0].split(".")[0] for spec in groupby]
-        if not self.env.context.get("mph_insight_per_season") or "season_id" in names or not rows:
-            return rows
-        blank = [
-            len(groupby) + i
-            for i, spec in enumerate(aggregates)
-            if spec.split(":")[0] in self._insight_counts or spec.split(":")[0] in self._insight_ratios
-        ]
-        if not blank:
-            return rows
-        # The same path as any other question (the same guards and rounding):
-        # which school years each group has figures in.
-        per_season = super()._read_group(domain, [*groupby, "season_id"], ["__count"])
-        spans = Counter(tuple(row[: len(groupby)]) for row in per_season)
-        result = []
-        for row in rows:
-            if spans[tuple(row[: len(groupby)])] > 1:
-                row = tuple(None if i in blank else value for i, value in enumerate(row))
-            result.append(row)
-        return result

@@ -19,6 +19,8 @@ DEFAULT_WARNING_DAYS = 7
 
 # Fields of a record that are bookkeeping, not data about the person.
 EXPORT_SKIP = {"id", "display_name", "create_uid", "write_uid", "create_date", "write_date", "partner_id"}
+# Technical copies of data that is exported itself: the phone search index.
+EXPORT_SKIP |= {"mph_phone_search"}
 EXPORT_SKIP_PREFIXES = ("message_", "activity_", "website_message", "rating_")
 # Found by the lookup but no data about the person: technical links and the
 # mail machinery (the messages themselves are exported).

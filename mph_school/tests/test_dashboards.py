@@ -10,7 +10,7 @@ from odoo.tests import tagged
 from ..models.mph_postcode_regions import POSTCODE_REGIONS, region_label
 from .common import MphCommon
 
-PER_SEASON = {"mph_insight_per_season": True}
+PER_PERIOD = {"mph_insight_per_period": True}
 
 
 @tagged("post_install", "-at_install", "mph_insight")
@@ -102,7 +102,7 @@ class TestDashboards(MphCommon):
     def test_population_trend_runs_oldest_to_newest(self):
         mine = [("zip_region", "in", ("37", "38", "98"))]
         for user in (self.user_coordinator, self.user_director):
-            groups = self._groups(user, "mph.insight.population", mine, ["season_id"], ["student_count"], PER_SEASON)
+            groups = self._groups(user, "mph.insight.population", mine, ["season_id"], ["student_count"], PER_PERIOD)
             starts = [self.env["mph.season"].browse(g["season_id"][0]).date_start for g in groups]
             with self.subTest(user=user.login):
                 self.assertEqual(starts, sorted(starts), "school years oldest first")
@@ -123,14 +123,14 @@ class TestDashboards(MphCommon):
         self.assertIn("35", POSTCODE_REGIONS)
         season = [("season_id", "=", self.season_2425.id), ("zip_region", "in", ("37", "38", "98"))]
         exact = self._groups(
-            self.user_coordinator, "mph.insight.population", season, ["zip_region_name"], ["student_count"], PER_SEASON
+            self.user_coordinator, "mph.insight.population", season, ["zip_region_name"], ["student_count"], PER_PERIOD
         )
         self.assertEqual(
             {g["zip_region_name"]: g["student_count"] for g in exact},
             {"37 Zeist, De Bilt, Soest": 5, "38 Amersfoort, Leusden, Nijkerk": 6, "98": 1},
         )
         shown = self._groups(
-            self.user_director, "mph.insight.population", season, ["zip_region_name"], ["student_count"], PER_SEASON
+            self.user_director, "mph.insight.population", season, ["zip_region_name"], ["student_count"], PER_PERIOD
         )
         self.assertLessEqual({g["zip_region_name"] for g in shown}, {g["zip_region_name"] for g in exact})
         self.assertEqual(
@@ -145,21 +145,21 @@ class TestDashboards(MphCommon):
         for user in (self.user_coordinator, self.user_director):
             with self.subTest(user=user.login):
                 # A pupil of two school years is one pupil, not two: no sum.
-                (total,) = self._groups(user, "mph.insight.population", mine, [], measures, PER_SEASON)
+                (total,) = self._groups(user, "mph.insight.population", mine, [], measures, PER_PERIOD)
                 self.assertEqual([total[m] for m in measures], [None, None, None])
-                regions = self._groups(user, "mph.insight.population", mine, ["zip_region_name"], measures, PER_SEASON)
+                regions = self._groups(user, "mph.insight.population", mine, ["zip_region_name"], measures, PER_PERIOD)
                 amersfoort = next(g for g in regions if g["zip_region_name"].startswith("38"))
                 self.assertIsNone(amersfoort["student_count"], "Amersfoort has pupils in two school years")
                 # One school year: its own figures.
                 one = [*mine, ("season_id", "=", self.season_2324.id)]
-                (total,) = self._groups(user, "mph.insight.population", one, [], ["student_count"], PER_SEASON)
+                (total,) = self._groups(user, "mph.insight.population", one, [], ["student_count"], PER_PERIOD)
                 self.assertIn(total["student_count"], (5, 10) if user == self.user_director else (6,))
         # Outside the dashboards the figure is still the sum of the cells.
         (total,) = self._groups(self.user_coordinator, "mph.insight.population", mine, [], ["student_count"])
         self.assertEqual(total["student_count"], 6 + 12)
         for xmlid in ("action", "action_region", "action_trend"):
             action = self.env.ref(f"mph_school.mph_insight_population_{xmlid}")
-            self.assertIn("'mph_insight_per_season': True", action.context)
+            self.assertIn("'mph_insight_per_period': True", action.context)
 
     # ------------------------------------------------------------
     # Artistic manager: waiting list and capacity
@@ -199,6 +199,25 @@ class TestDashboards(MphCommon):
         self.assertIs(shown["waiting_days_avg"], False, "one placed pupil: suppressed, not 0")
         (shown,) = self._groups(self.user_artistic, "mph.insight.demand", february, [], measures)
         self.assertIs(shown["waiting_age_avg"], False, "four waiting: suppressed, not 0")
+
+    def test_waiting_list_does_not_add_up_months(self):
+        """Waiting at the end of February and at the end of March are mostly
+        the same people: their sum means nothing; new requests do add up."""
+        spring = [("lesson_type_id", "=", self.bassoon.id), ("month", "in", ("2024-02-01", "2024-03-01"))]
+        measures = ["waiting_count", "waiting_age_avg", "requested_count"]
+        for user in (self.user_coordinator, self.user_artistic):
+            with self.subTest(user=user.login):
+                (both,) = self._groups(user, "mph.insight.demand", spring, [], measures, PER_PERIOD)
+                self.assertEqual((both["waiting_count"], both["waiting_age_avg"]), (None, None))
+                months = self._groups(user, "mph.insight.demand", spring, ["month:month"], measures, PER_PERIOD)
+                february, march = (g["waiting_count"] for g in months)
+                self.assertIn(february, (False, 5) if user == self.user_artistic else (4,))
+                self.assertEqual(march, 5)
+        (both,) = self._groups(self.user_coordinator, "mph.insight.demand", spring, [], measures, PER_PERIOD)
+        self.assertEqual(both["requested_count"], 3 + 2, "requests of February and March")
+        for xmlid in ("action", "action_trend"):
+            action = self.env.ref(f"mph_school.mph_insight_demand_{xmlid}")
+            self.assertIn("'mph_insight_per_period': True", action.context)
 
     def test_waiting_list_graph_per_lesson_type(self):
         action = self.env.ref("mph_school.mph_insight_demand_action")

@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     "message_ids",
     "website_message_ids",
     "student_id",  # an enrolment's pupil: the export is about them
+    "mph_phone_search",  # the search index of the phone numbers, which are exported themselves
 }
 
 
