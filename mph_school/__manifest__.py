@@ -41,6 +41,7 @@
         "views/mph_signup_templates.xml",
         "views/account_move_views.xml",
         "report/mph_privacy_export_report.xml",
+        "report/mph_school_lists_report.xml",
         "views/mph_own_consent_templates.xml",
         "views/mph_school_menus.xml",
         "views/mph_portal_templates.xml",
@@ -54,6 +55,10 @@
     "assets": {
         "web.assets_backend": [
             "mph_school/static/src/js/insight_formatter.js",
+        ],
+        # Odoo loads the graph view on first use, with this bundle.
+        "web.assets_backend_lazy": [
+            "mph_school/static/src/js/insight_graph.js",
         ],
         "web.assets_tests": [
             "mph_school/static/tests/tours/**/*",

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from .mph_insight_demand import ENSEMBLES, KINDS
 
@@ -18,6 +20,7 @@ class MphInsightCapacity(models.Model):
     _insight_counts = ("seats_taken", "waiting_count", "demand_count")
     _insight_open_measures = ("capacity", "teacher_count")
     _insight_derived = {"demand_count": ("seats_taken", "waiting_count")}
+    _insight_remaining = {"free_places": ("capacity", "seats_taken")}
 
     lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
     kind = fields.Selection(KINDS, readonly=True)
@@ -25,7 +28,15 @@ class MphInsightCapacity(models.Model):
     capacity = fields.Integer(
         string="Places", aggregator="sum", readonly=True, help="Places of the lesson type; 0 means no limit."
     )
-    teacher_count = fields.Integer(string="Teachers", aggregator="sum", readonly=True)
+    free_places = fields.Integer(
+        string="Free places",
+        aggregator="sum",
+        readonly=True,
+        help="Places not taken by pupils in trial or regular lessons, of the lesson types with a limit.",
+    )
+    teacher_count = fields.Integer(
+        string="Teachers", aggregator="sum", readonly=True, help="Each teacher once, whatever they teach."
+    )
     seats_taken = fields.Integer(string="In lessons", aggregator="sum", readonly=True)
     waiting_count = fields.Integer(string="Waiting", aggregator="sum", readonly=True)
     demand_count = fields.Integer(string="Demand", aggregator="sum", readonly=True, help="In lessons plus waiting.")
@@ -39,6 +50,8 @@ class MphInsightCapacity(models.Model):
                    coalesce(e.seats, 0)::integer AS seats_taken,
                    coalesce(e.waiting, 0)::integer AS waiting_count,
                    (coalesce(e.seats, 0) + coalesce(e.waiting, 0))::integer AS demand_count,
+                   CASE WHEN coalesce(lt.capacity, 0) > 0
+                        THEN GREATEST(lt.capacity - coalesce(e.seats, 0), 0) ELSE 0 END::integer AS free_places,
                    {cell_key} AS cell_draw
               FROM mph_lesson_type lt
               LEFT JOIN (
@@ -57,3 +70,37 @@ class MphInsightCapacity(models.Model):
                    ) e ON e.lesson_type_id = lt.id
              WHERE lt.active
         """
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """A teacher of several lesson types is one teacher: the count of a
+        group is of distinct teachers, not the sum of its lesson types."""
+        rows = super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+        if "teacher_count:sum" not in aggregates:
+            return rows
+        index = len(groupby) + list(aggregates).index("teacher_count:sum")
+        result = []
+        for row in rows:
+            leaves = []
+            for spec, value in zip(groupby, row, strict=False):
+                leaves.append((spec.split(":")[0], "=", value.id if isinstance(value, models.BaseModel) else value))
+            row = list(row)
+            row[index] = self._insight_distinct_teachers(expression.AND([domain or [], leaves]))
+            result.append(tuple(row))
+        return result
+
+    @api.model
+    def _insight_distinct_teachers(self, domain):
+        # The same guards as any question; teachers are staff, not pupils.
+        query = self._search(domain)
+        lesson_types = query.subselect(SQL("%s.lesson_type_id", SQL.identifier(self._table)))
+        [(count,)] = self.env.execute_query(
+            SQL(
+                """SELECT count(DISTINCT rel.mph_teacher_id)
+                     FROM mph_lesson_type_mph_teacher_rel rel
+                     JOIN mph_teacher t ON t.id = rel.mph_teacher_id AND t.active
+                    WHERE rel.mph_lesson_type_id IN %s""",
+                lesson_types,
+            )
+        )
+        return count

@@ -29,8 +29,19 @@ class MphInsightDemand(models.Model):
         "started_count",
         "stopped_count",
     )
-    _insight_ratios = {"waiting_days_avg": ("waiting_days_total", "placed_count", 1)}
-    _insight_guarded = {"waiting_days_total": "placed_count", "waiting_days_max": "placed_count"}
+    _insight_ratios = {
+        "waiting_days_avg": ("waiting_days_total", "placed_count", 1),
+        "waiting_age_avg": ("waiting_age_total", "waiting_count", 1),
+    }
+    _insight_guarded = {
+        "waiting_days_total": "placed_count",
+        "waiting_days_max": "placed_count",
+        "waiting_age_total": "waiting_count",
+    }
+    # The state at the end of a month; the other counts happen in the month
+    # and add up over months.
+    _insight_period = ("month", "month:month")
+    _insight_stock = ("waiting_count", "trial_count", "active_count", "waiting_age_total", "waiting_age_avg")
 
     # ------------------------------------------------------------
     # Dimensions
@@ -62,6 +73,14 @@ class MphInsightDemand(models.Model):
         help="Days from the request to the trial lesson or start, of those who left the waiting list.",
     )
     waiting_days_max = fields.Integer(string="Longest waiting time (days)", aggregator="max", readonly=True)
+    waiting_age_total = fields.Integer(string="Days waited so far (total)", aggregator="sum", readonly=True)
+    waiting_age_avg = fields.Float(
+        string="Waiting so far (average days)",
+        aggregator="avg",
+        digits=(16, 1),
+        readonly=True,
+        help="How long those on the waiting list at the end of the month (today for this month) have waited.",
+    )
 
     def _insight_query(self):
         cell_key = self._insight_cell_key("r.lesson_type_id || '|' || r.month")
@@ -81,7 +100,8 @@ class MphInsightDemand(models.Model):
                  WHERE state != 'cancelled'
             ),
             events AS (
-                SELECT e.lesson_type_id, date_trunc('month', v.day)::date AS month, v.what, v.days
+                SELECT e.lesson_type_id, date_trunc('month', v.day)::date AS month, v.what, v.days,
+                       e.date_requested - DATE '2000-01-01' AS requested_day
                   FROM enrollment e
                  CROSS JOIN LATERAL (VALUES
                        ('requested', e.date_requested, NULL::integer),
@@ -105,7 +125,9 @@ class MphInsightDemand(models.Model):
                        count(*) FILTER (WHERE what = 'stopped') AS stopped,
                        count(*) FILTER (WHERE what = 'active_out') AS active_out,
                        coalesce(sum(days) FILTER (WHERE what = 'placed'), 0) AS days_total,
-                       coalesce(max(days) FILTER (WHERE what = 'placed'), 0) AS days_max
+                       coalesce(max(days) FILTER (WHERE what = 'placed'), 0) AS days_max,
+                       coalesce(sum(requested_day) FILTER (WHERE what = 'requested'), 0)
+                         - coalesce(sum(requested_day) FILTER (WHERE what = 'placed'), 0) AS requested_days
                   FROM events
                  GROUP BY lesson_type_id, month
             ),
@@ -124,6 +146,7 @@ class MphInsightDemand(models.Model):
                        coalesce(a.days_total, 0) AS days_total,
                        coalesce(a.days_max, 0) AS days_max,
                        sum(coalesce(a.requested, 0) - coalesce(a.placed, 0)) OVER w AS waiting,
+                       sum(coalesce(a.requested_days, 0)) OVER w AS waiting_requested_days,
                        sum(coalesce(a.trial_in, 0) - coalesce(a.trial_out, 0)) OVER w AS trial,
                        sum(coalesce(a.started, 0) - coalesce(a.active_out, 0)) OVER w AS active
                   FROM grid g
@@ -145,6 +168,14 @@ class MphInsightDemand(models.Model):
                    r.days_total::integer AS waiting_days_total,
                    CASE WHEN r.placed > 0 THEN r.days_total::float / r.placed ELSE 0 END AS waiting_days_avg,
                    r.days_max::integer AS waiting_days_max,
+                   -- Days waited by those still waiting at the end of the month
+                   -- (today for this month): n * that day - the sum of their request days.
+                   (r.waiting * (least(r.month + interval '1 month' - interval '1 day', current_date)::date
+                                 - DATE '2000-01-01') - r.waiting_requested_days)::integer AS waiting_age_total,
+                   CASE WHEN r.waiting > 0
+                        THEN (r.waiting * (least(r.month + interval '1 month' - interval '1 day', current_date)::date
+                                           - DATE '2000-01-01') - r.waiting_requested_days)::float / r.waiting
+                        ELSE 0 END AS waiting_age_avg,
                    {cell_key} AS cell_draw
               FROM running r
               JOIN mph_lesson_type lt ON lt.id = r.lesson_type_id

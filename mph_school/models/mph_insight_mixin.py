@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date
 
 from odoo import api, models
@@ -50,10 +51,19 @@ class MphInsightMixin(models.AbstractModel):
     _insight_guarded = {}
     # Measures that count no pupils (places, teachers): never suppressed.
     _insight_open_measures = ()
+    # Places left: {measure: (places, count)}, per cell places minus the
+    # rounded count (at least 0), only where the places are limited.
+    _insight_remaining = {}
     # Counts that are the sum of other counts of the same cell: published as
     # the sum of those rounded counts, so the published figures keep the
     # same relations as the true ones.
     _insight_derived = {}
+    # Figures of a moment (pupils of a school year, waiting at the end of a
+    # month) do not add up over time: with ``mph_insight_per_period`` in the
+    # context (the dashboards' actions) a group that spans several periods
+    # shows them as None ("-"), not as their sum. (field, groupby of one period)
+    _insight_period = None
+    _insight_stock = ()
     # True when the view only has rows where somebody is counted: a group then
     # only shows when its rounded figures are not all 0.
     _insight_sparse = False
@@ -225,12 +235,54 @@ class MphInsightMixin(models.AbstractModel):
             *self._insight_ratios,
             *self._insight_guarded,
             *self._insight_open_measures,
+            *self._insight_remaining,
         ):
             allowed.add(f"{name}:{self._fields[name].aggregator}")
         return allowed
 
     @api.model
+    def _insight_chronological(self, order):
+        """School years oldest first, as a trend reads: Odoo orders a group
+        by its own fields unless told otherwise, and a school year by its
+        model's order, which lists the newest first."""
+        if not order or "season_id" not in self._insight_dimensions:
+            return order
+        newest_first = self.env["mph.season"]._order.lower().split(",")[0].strip().endswith("desc")
+        terms = [
+            ("season_id desc" if newest_first else "season_id asc") if term.strip() == "season_id" else term
+            for term in order.split(",")
+        ]
+        return ",".join(terms)
+
+    @api.model
     def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        order = self._insight_chronological(order)
+        rows = self._insight_read_group(domain, groupby, aggregates, having, offset, limit, order)
+        return self._insight_per_period(rows, domain, groupby, aggregates)
+
+    def _insight_per_period(self, rows, domain, groupby, aggregates):
+        if not (self._insight_period and rows and self.env.context.get("mph_insight_per_period")):
+            return rows
+        field, one_period = self._insight_period
+        for spec in groupby:
+            name, _sep, interval = spec.partition(":")
+            if name == field and interval not in ("quarter", "year"):
+                return rows  # every group is one period
+        blank = {len(groupby) + i for i, spec in enumerate(aggregates) if spec.split(":")[0] in self._insight_stock}
+        if not blank:
+            return rows
+        # Which periods each group has figures in, asked like any question
+        # (the same guards and rounding).
+        per_period = self._insight_read_group(domain, [*groupby, one_period], ["__count"], (), 0, None, None)
+        spans = Counter(tuple(row[: len(groupby)]) for row in per_period)
+        return [
+            tuple(None if i in blank else value for i, value in enumerate(row))
+            if spans[tuple(row[: len(groupby)])] > 1
+            else row
+            for row in rows
+        ]
+
+    def _insight_read_group(self, domain, groupby, aggregates, having, offset, limit, order):
         if self._insight_unrestricted():
             if not self._insight_materialized:
                 self.env.flush_all()
@@ -285,6 +337,14 @@ class MphInsightMixin(models.AbstractModel):
             return SQL("SUM(%s)", self._insight_protected_count(name, base))
         if name in self._insight_open_measures:
             return SQL("SUM(%s)", self._insight_column(name))
+        if name in self._insight_remaining:
+            places, count = self._insight_remaining[name]
+            places = self._insight_column(places)
+            return SQL(
+                "SUM(CASE WHEN %(p)s > 0 THEN GREATEST(%(p)s - %(c)s, 0) ELSE 0 END)",
+                p=places,
+                c=self._insight_protected_count(count, base),
+            )
         if name in self._insight_guarded:
             # Only cells of at least ``base`` pupils contribute.
             guard = self._insight_column(self._insight_guarded[name])
@@ -356,7 +416,7 @@ class MphInsightMixin(models.AbstractModel):
         name = spec.split(":")[0]
         if spec == "__count":
             return int(value or 0)
-        if name in self._insight_open_measures:
+        if name in self._insight_open_measures or name in self._insight_remaining:
             return int(value or 0)
         if value is None:
             return False

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .mph_postcode_regions import region_label_sql
+
 AGE_BRACKETS = [
     ("0-11", "0-11"),
     ("12-15", "12-15"),
@@ -28,7 +30,7 @@ class MphInsightPopulation(models.Model):
     _order = "season_id desc, age_bracket, zip_area"
     _rec_name = "season_id"
     _insight_materialized = True
-    _insight_dimensions = ("season_id", "age_bracket", "zip_region", "zip_area")
+    _insight_dimensions = ("season_id", "age_bracket", "zip_region", "zip_region_name", "zip_area")
     _insight_counts = ("student_count", "new_count", "stopped_count", "previous_count", "retained_count")
     _insight_ratios = {"retention_rate": ("retained_count", "previous_count", 100)}
     _insight_derived = {
@@ -36,10 +38,15 @@ class MphInsightPopulation(models.Model):
         "previous_count": ("retained_count", "stopped_count"),
     }
     _insight_sparse = True
+    _insight_period = ("season_id", "season_id")
+    _insight_stock = (*_insight_counts, *_insight_ratios)
 
     season_id = fields.Many2one("mph.season", string="School year", readonly=True)
     age_bracket = fields.Selection(AGE_BRACKETS, string="Age", readonly=True)
     zip_region = fields.Char(string="Postcode region", readonly=True, help="The first two digits of the postcode.")
+    zip_region_name = fields.Char(
+        string="Region", readonly=True, help="The postcode region with the names of its largest places."
+    )
     zip_area = fields.Char(string="Postcode area", readonly=True, help="The four digits of the postcode.")
     student_count = fields.Integer(string="Pupils", aggregator="sum", readonly=True)
     new_count = fields.Integer(
@@ -101,7 +108,8 @@ class MphInsightPopulation(models.Model):
                   JOIN seasons s ON s.id = f.season_id
             )
             SELECT row_number() OVER (ORDER BY season_id, age_bracket, zip_area) AS id,
-                   season_id, age_bracket, left(zip_area, 2) AS zip_region, zip_area,
+                   season_id, age_bracket, left(zip_area, 2) AS zip_region,
+                   {region_label_sql("left(zip_area, 2)")} AS zip_region_name, zip_area,
                    count(*) FILTER (WHERE is_current)::integer AS student_count,
                    count(*) FILTER (WHERE is_current AND NOT was_previous)::integer AS new_count,
                    count(*) FILTER (WHERE was_previous AND NOT is_current)::integer AS stopped_count,

@@ -7,9 +7,10 @@ from markupsafe import escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import html2plaintext
+from odoo.tools import html2plaintext, plaintext2html
 
 from .account_move import FISCAL_FIELDS
+from .mph_retention import PARTNER_PERSONAL_FIELDS
 
 OPEN_STATES = ("received", "verified")
 ANSWER_MONTHS = 1  # GDPR art. 12(3): one month
@@ -18,6 +19,8 @@ DEFAULT_WARNING_DAYS = 7
 
 # Fields of a record that are bookkeeping, not data about the person.
 EXPORT_SKIP = {"id", "display_name", "create_uid", "write_uid", "create_date", "write_date", "partner_id"}
+# Technical copies of data that is exported itself: the phone search index.
+EXPORT_SKIP |= {"mph_phone_search"}
 EXPORT_SKIP_PREFIXES = ("message_", "activity_", "website_message", "rating_")
 # Found by the lookup but no data about the person: technical links and the
 # mail machinery (the messages themselves are exported).
@@ -30,6 +33,18 @@ LOOKUP_SKIP_MODELS = {
     "bus.presence",
     "res.users.log",
     "privacy.log",
+}
+# The fields of a contact that are data about the person; the rest of a
+# contact is the bookkeeping of Odoo's apps (receivable account, Peppol
+# address, payment terms...), not something the person gave or recognises.
+EXPORT_PARTNER_FIELDS = {
+    *PARTNER_PERSONAL_FIELDS,
+    "name",
+    "country_id",
+    "lang",
+    "category_id",
+    "parent_id",
+    "bank_ids",
 }
 
 
@@ -47,7 +62,9 @@ class MphPrivacyRequest(models.Model):
     # Fields
     # ------------------------------------------------------------
 
-    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
+    )
     request_type = fields.Selection(
         [
             ("access", "Access"),
@@ -92,6 +109,8 @@ class MphPrivacyRequest(models.Model):
             ("done", "Answered"),
             ("rejected", "Rejected"),
         ],
+        # Without a label it would be "State", which Dutch shares with a province.
+        string="Status",
         required=True,
         default="received",
         tracking=True,
@@ -177,7 +196,7 @@ class MphPrivacyRequest(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", "/") == "/":
+            if vals.get("name", "/") in ("/", self.env._("New")):
                 vals["name"] = self.env["ir.sequence"].next_by_code("mph.privacy.request") or "/"
             if vals.get("student_id") and not vals.get("partner_id"):
                 vals["partner_id"] = self.env["mph.student"].browse(vals["student_id"]).partner_id.id
@@ -241,7 +260,9 @@ class MphPrivacyRequest(models.Model):
 
     def _process_access(self):
         data = self._collect_personal_data()
-        content = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+        # The files use the labels of the person's language as keys.
+        localised = self._localise_export(data)
+        content = json.dumps(localised, indent=2, ensure_ascii=False, default=str)
         attachment = self.env["ir.attachment"].create(
             {
                 "name": f"{self.name}-inzage.json",
@@ -251,12 +272,13 @@ class MphPrivacyRequest(models.Model):
                 "res_id": self.id,
             }
         )
-        # Odoo stores HTML uploaded by non-administrators as text/plain (no
-        # script in attachments); downloaded, the .html file opens as a page.
+        # Odoo stores HTML attached by non-administrators as text/plain (no
+        # script in attachments): the form opens it as a page through
+        # action_open_export_page; downloaded, the .html file opens as one too.
         readable = self.env["ir.attachment"].create(
             {
                 "name": f"{self.name}-inzage.html",
-                "raw": self._render_export_html(data).encode(),
+                "raw": self._render_export_html(localised).encode(),
                 "mimetype": "text/html",
                 "res_model": self._name,
                 "res_id": self.id,
@@ -264,8 +286,9 @@ class MphPrivacyRequest(models.Model):
         )
         # The readable PDF, from the same data (as it reads back from JSON).
         report = self.env.ref("mph_school.action_report_privacy_export")
+        plain = json.loads(json.dumps(data, ensure_ascii=False, default=str))
         pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            report, self.ids, data={"exports": {str(self.id): json.loads(content)}}
+            report, self.ids, data={"exports": {str(self.id): plain}}
         )
         printable = self.env["ir.attachment"].create(
             {
@@ -281,7 +304,27 @@ class MphPrivacyRequest(models.Model):
             body=self.env._("Export of the personal data created."),
             attachment_ids=(attachment | readable | printable).ids,
         )
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{attachment.id}?download=true", "target": "self"}
+        # A download in the background: the form stays and shows the request answered.
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def _export_page_attachment(self):
+        """The readable (HTML) copy of this request's access export."""
+        self.ensure_one()
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", f"{self.name}-inzage.html")],
+            order="id desc",
+            limit=1,
+        )
+
+    def action_open_export_page(self):
+        self.ensure_one()
+        if not self._export_page_attachment():
+            raise UserError(self.env._("Request %s has no export yet.", self.name))
+        return {"type": "ir.actions.act_url", "url": f"/mph/privacy-request/{self.id}/inzage.html", "target": "new"}
 
     def _process_rectification(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("mph_school.mph_student_action")
@@ -299,8 +342,51 @@ class MphPrivacyRequest(models.Model):
                     self.name,
                 )
             )
+        # The confirmation goes out first: afterwards there is no address left.
+        sent = self._send_erasure_confirmation()
         self.env["mph.retention"]._erase_on_request(student)
         self.message_post(body=self.env._("The pupil's personal data has been anonymised."))
+        if sent:
+            self.message_post(body=self.env._("The person was told by e-mail before the data was erased."))
+        return True
+
+    def _send_erasure_confirmation(self):
+        """Tell the person who asked that the data is erased, in their own
+        language, and send it now: the erasure removes the address and every
+        queued mail to it."""
+        partner = self.partner_id.sudo()
+        if not partner.email:
+            return False
+        request = self.with_context(lang=self._export_lang())
+        env = request.env
+        student = self.student_id.sudo()
+        company = self.env.company.sudo()
+        body = env._(
+            "Dear %(name)s,\n\n"
+            "As you asked on %(date)s (request %(reference)s), we have erased the personal data of %(pupil)s "
+            "from our administration. Invoices we must keep by law keep only the name and address they were "
+            "sent with, for the tax authorities.\n\n"
+            "Kind regards,\n%(school)s",
+            name=partner.name,
+            date=fields.Date.to_string(self.date_received),
+            reference=self.name,
+            pupil=student.name,
+            school=company.name,
+        )
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .create(
+                {
+                    "subject": env._("Your request %s: personal data erased", self.name),
+                    "body_html": plaintext2html(body),
+                    "email_to": partner.email_formatted,
+                    "email_from": company.email_formatted or self.env.user.email_formatted,
+                    "auto_delete": True,
+                }
+            )
+        )
+        mail.send(raise_exception=False)
         return True
 
     def _process_objection(self):
@@ -534,13 +620,13 @@ class MphPrivacyRequest(models.Model):
             values[field._description_string(self.env)] = value
         return values
 
-    def _export_sections(self, data):
-        """The export as titled sections of (label, text) rows, for the
-        readable PDF: [{"title", "items": [{"title", "rows"}]}]."""
-        self.ensure_one()
-        request = self.with_context(lang=self._export_lang())
-        env = request.env
+    def _export_labels(self):
+        """The keys of the export in the person's language: (section titles,
+        keys of messages, files and other records)."""
+        env = self.with_context(lang=self._export_lang()).env
         titles = {
+            "request": env._("Request"),
+            "generated_on": env._("Made on"),
             "person": env._("Person who made the request"),
             "pupil": env._("Pupil"),
             "pupil_contact": env._("Contact details of the pupil"),
@@ -564,6 +650,26 @@ class MphPrivacyRequest(models.Model):
             "model": env._("Kind of record"),
             "data": env._("Data"),
         }
+        return titles, labels
+
+    def _localise_export(self, data):
+        """The export with the keys of the person's language, for the files
+        the person receives."""
+        titles, labels = self._export_labels()
+        result = {}
+        for key, value in data.items():
+            if key in ("messages", "files", "other_records"):
+                value = [{labels.get(k, k): v for k, v in item.items()} for item in value]
+            result[titles.get(key, key)] = value
+        return result
+
+    def _export_sections(self, data):
+        """The export as titled sections of (label, text) rows, for the
+        readable PDF: [{"title", "items": [{"title", "rows"}]}]."""
+        self.ensure_one()
+        request = self.with_context(lang=self._export_lang())
+        env = request.env
+        titles, labels = request._export_labels()
 
         def text(value):
             if isinstance(value, dict):
@@ -609,6 +715,8 @@ class MphPrivacyRequest(models.Model):
     def _dump(self, record):
         values = {}
         for name, field in record._fields.items():
+            if record._name == "res.partner" and name not in EXPORT_PARTNER_FIELDS:
+                continue
             if (
                 not field.store
                 or field.type == "binary"
@@ -628,6 +736,8 @@ class MphPrivacyRequest(models.Model):
                 value = dict(field._description_selection(self.env)).get(value, value)
             elif field.type == "html":
                 value = html2plaintext(value)
+            elif field.type == "boolean":
+                value = self.env._("Yes")
             values[field._description_string(self.env)] = value
         return values
 

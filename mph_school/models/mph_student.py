@@ -473,6 +473,20 @@ class MphStudent(models.Model):
     # CRUD
     # ------------------------------------------------------------
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_by_erasure(self):
+        """A pupil is never deleted by hand: the formal erasure request
+        anonymises the record and logs it, and keeps what the law requires.
+        The school's own jobs (retention, expired sign-ups) run as superuser."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "A pupil cannot be deleted. To remove a pupil's personal data, register an erasure "
+                    "request (Privacy > Data-subject requests): it anonymises the record and keeps what "
+                    "the law requires."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         students = super().create(vals_list)

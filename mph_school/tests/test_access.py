@@ -6,7 +6,7 @@ from .common import MphCommon
 # Which operations each role may perform on each model (r, w, c, u = read,
 # write, create, unlink); every other cell must raise AccessError.
 MATRIX = {
-    "mph.student": {"coordinator": "rwcu", "finance": "r", "teacher": "r"},
+    "mph.student": {"coordinator": "rwc", "finance": "r", "teacher": "r"},
     "mph.enrollment": {"coordinator": "rwcu", "teacher": "r"},
     "mph.teacher": {"coordinator": "rwcu", "teacher": "r"},
     "mph.lesson.type": {"coordinator": "rwcu", "finance": "r", "artistic": "r", "director": "r", "teacher": "r"},

@@ -12,7 +12,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import config
 
 from ..models.account_move import FISCAL_FIELDS
-from ..models.mph_privacy_request import EXPORT_SKIP, EXPORT_SKIP_PREFIXES
+from ..models.mph_privacy_request import EXPORT_PARTNER_FIELDS
 from ..models.mph_retention import PARTNER_PERSONAL_FIELDS
 from .test_invoicing import MphInvoicingCommon
 
@@ -33,6 +33,7 @@ NOT_PERSONAL = {
     "message_ids",
     "website_message_ids",
     "student_id",  # an enrolment's pupil: the export is about them
+    "mph_phone_search",  # the search index of the phone numbers, which are exported themselves
 }
 
 
@@ -216,13 +217,17 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
                     if value is not None:
                         self.assertIn(value, text)
                         self.assertIn(value, page)
-        # Every other stored field with a value on the contact is there too.
-        dumped = data["pupil_contact"]
+        # Every field about the person with a value on the contact is there
+        # too; the accounting of the contact (receivable account...) is not.
+        dumped = data["Contact details of the pupil"]
         for name, field in self.pupil.partner_id._fields.items():
             if field.store and field.type not in ("binary", "one2many") and self.pupil.partner_id[name]:
-                if name not in EXPORT_SKIP and not name.startswith(EXPORT_SKIP_PREFIXES):
+                if name in EXPORT_PARTNER_FIELDS:
                     with self.subTest(partner_field=name):
                         self.assertIn(field._description_string(self.env), dumped)
+        for name in ("property_account_receivable_id", "property_account_payable_id"):
+            self.assertTrue(self.pupil.partner_id[name], "the contact has accounting fields")
+            self.assertNotIn(self.pupil.partner_id._fields[name]._description_string(self.env), dumped)
         # The invoice: number, date, amounts, address as issued, the pupil's line.
         line = self.invoice.invoice_line_ids.filtered(lambda li: li.mph_student_id == self.pupil)
         for value in (
@@ -253,7 +258,7 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
                 self.assertIn(value, text)
                 self.assertIn(value, page)
         self.assertNotIn("andere.daan@example.nl", text, "a namesake is not the person")
-        self.assertEqual([c["Phone"] for c in data["other_contacts"]], ["030-9998887"])
+        self.assertEqual([c["Phone"] for c in data["Other contacts with the same e-mail address"]], ["030-9998887"])
 
     def test_pdf_is_a_real_pdf_in_dutch_for_the_coordinator_only(self):
         self.env["res.lang"]._activate_lang("nl_NL")
@@ -280,7 +285,7 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
             with self.subTest(value=value):
                 self.assertIn(value, content)
         data = json.loads(request.export_attachment_id.raw)
-        self.assertIn("Geboortedatum", data["pupil"], "the JSON in the person's language too")
+        self.assertIn("Geboortedatum", data["Leerling"], "the JSON in the person's language too")
         for user in (self.user_finance, self.user_artistic, self.user_director, self.user_teacher):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 pdf.with_user(user).read(["raw"])

@@ -148,14 +148,14 @@ class TestPrivacyRequest(MphCommon):
             "toestemming-ouder.pdf",
         ):
             self.assertIn(value, text)
-        self.assertEqual(data["pupil"]["Newsletter consent"], True)
+        self.assertEqual(data["Pupil"]["Newsletter consent"], "Yes")
         readable = request.message_ids.attachment_ids.filtered(lambda a: a.name.endswith(".html"))
         self.assertEqual(len(readable), 1)
         page = readable.raw.decode()
         for value in ("Daan de Vries", "esther@example.nl", "gebroken pols", "Popkoor (test)"):
             self.assertIn(value, page)
-        self.assertEqual(data["guardian"]["Email"], "esther@example.nl")
-        self.assertEqual(len(data["enrolments"]), 1)
+        self.assertEqual(data["Parent/guardian"]["Email"], "esther@example.nl")
+        self.assertEqual(len(data["Enrolments"]), 1)
         # The export is as private as the request.
         for user in (self.user_finance, self.user_artistic, self.user_teacher, self.user_employee):
             with self.subTest(user=user.login), self.assertRaises(AccessError):

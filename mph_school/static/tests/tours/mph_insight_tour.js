@@ -4,7 +4,7 @@ import { registry } from "@web/core/registry";
 // figure too small to show as "< 5" (the harp's waiting list of 2 rounds to
 // "< 5" or 5; its average wait this month, with nobody placed, is "< 5"), its
 // five active pupils as 5, and no drill-down from a cell; the graph of the
-// same figures.
+// same figures, where a suppressed one is a gap (null), not a bar of 0.
 registry.category("web_tour.tours").add("mph_insight_tour", {
     steps: () => [
         {
@@ -36,6 +36,17 @@ registry.category("web_tour.tours").add("mph_insight_tour", {
         {
             content: "The graph draws the same suppressed figures without an error",
             trigger: "body:not(:has(.o_error_dialog)) .o_graph_renderer canvas",
+        },
+        {
+            content: "A suppressed figure is a gap in the graph, never drawn as 0",
+            trigger: ".o_graph_renderer canvas",
+            run() {
+                const chart = window.Chart.getChart(document.querySelector(".o_graph_renderer canvas"));
+                const values = chart.data.datasets.flatMap((dataset) => dataset.data);
+                if (!values.includes(null) || values.includes(false) || values.includes(0)) {
+                    throw new Error(`suppressed figures drawn as numbers: ${JSON.stringify(values)}`);
+                }
+            },
         },
     ],
 });
