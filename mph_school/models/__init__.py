@@ -29,3 +29,4 @@ from . import mph_signup_pending
 from . import res_users
 from . import ir_rule
 from . import ir_attachment
+from . import ir_ui_menu

@@ -380,6 +380,16 @@ class MphStudent(models.Model):
             archived._compute_state()
         return res
 
+    @api.onchange("zip", "country_id")
+    def _onchange_mph_zip(self):
+        # Shown as it is saved: "3816 MR" (res.partner normalises on save too).
+        # Imported here: res_partner imports this module.
+        from .res_partner import normalize_nl_postcode
+
+        nl = self.env.ref("base.nl", raise_if_not_found=False)
+        if self.zip and nl and self.country_id == nl:
+            self.zip = normalize_nl_postcode(self.zip) or self.zip
+
     @api.depends("birthdate", "partner_id.zip", "partner_id.country_id")
     def _compute_statistics_keys(self):
         for student in self:
