@@ -485,11 +485,17 @@ class MphStudent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # "3816mr" is saved, and shown, as "3816 MR" (also in this
+            # record's cache, not only on the contact).
+            self.env["res.partner"]._mph_normalize_vals(vals)
         students = super().create(vals_list)
         students._check_contact_data()
         return students
 
     def write(self, vals):
+        if vals.get("zip"):
+            self.sudo().partner_id._mph_normalize_vals(vals)
         res = super().write(vals)
         if {"email", "zip", "country_id", "guardian_id"} & set(vals):
             self._check_contact_data()

@@ -22,3 +22,4 @@ from . import test_phone_search
 from . import test_exposure_registry
 from . import test_privacy_default
 from . import test_exposure_routes
+from . import test_ux_day
