@@ -36,6 +36,7 @@
         "views/mph_privacy_request_views.xml",
         "views/mph_student_read_log_views.xml",
         "wizards/mph_contribution_invoice_wizard_views.xml",
+        "wizards/mph_enrollment_trial_wizard_views.xml",
         "views/mph_privacy_policy_views.xml",
         "views/mph_privacy_acceptance_views.xml",
         "views/mph_signup_templates.xml",
@@ -55,6 +56,10 @@
     "assets": {
         "web.assets_backend": [
             "mph_school/static/src/js/insight_formatter.js",
+            "mph_school/static/src/js/contribution_invoice_form.js",
+        ],
+        "web.assets_frontend": [
+            "mph_school/static/src/scss/mph_frontend.scss",
         ],
         # Odoo loads the graph view on first use, with this bundle.
         "web.assets_backend_lazy": [

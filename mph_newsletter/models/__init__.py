@@ -9,3 +9,6 @@ from . import mph_student
 from . import mph_retention
 from . import mph_privacy_request
 from . import res_config_settings
+from . import res_users
+from . import ir_ui_menu
+from . import mail_blacklist

@@ -7,3 +7,4 @@ from . import test_access_models
 from . import test_consent_handover
 from . import test_newsletter_entry
 from . import test_volunteer_mailing
+from . import test_ux_day

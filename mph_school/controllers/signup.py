@@ -154,7 +154,23 @@ class SignupController(http.Controller):
         # not by opening the link: mail scanners open links too.
         if request.httprequest.method == "POST":
             student._mph_give_consent(self._request_meta())
-            return request.render("mph_school.consent_done_page", {"already": False})
+            # What happens next, as it stands now: a trial lesson or a place
+            # on the waiting list (the holder of the signed link may know).
+            enrollments = student.enrollment_ids.filtered(lambda e: e.state in ("waiting", "trial"))
+            return request.render(
+                "mph_school.consent_done_page",
+                {
+                    "already": False,
+                    "lines": [
+                        {
+                            "lesson_type": e.lesson_type_id.name,
+                            "trial": e.state == "trial",
+                            "position": e.waiting_position,
+                        }
+                        for e in enrollments.sorted(lambda e: e.lesson_type_id.name or "")
+                    ],
+                },
+            )
         return request.render(
             "mph_school.consent_page",
             {
@@ -217,9 +233,14 @@ class SignupController(http.Controller):
         selected = {str(v) for v in values.get("lesson_type_ids", [])}
         shown = {key: (values.get(key) or "")[: MAX_LENGTH.get(key, 20)] for key in TEXT_FIELDS + ("country_id",)}
         nl = request.env.ref("base.nl")
+        labels = self._field_labels()
         return request.render(
             "mph_school.signup_page",
             {
+                # The summary above the form: each field in error, in the
+                # order of the form, linked to the field.
+                "error_list": [(key, labels[key], errors[key]) for key in labels if key in errors],
+                "full_ids": {lesson_type.id for lesson_type in lesson_types if not lesson_type._has_room()},
                 "values": shown,
                 "errors": errors,
                 "selected": selected,
@@ -232,6 +253,28 @@ class SignupController(http.Controller):
             },
             status=status,
         )
+
+    def _field_labels(self):
+        """The form's fields in their order, with the label the form shows."""
+        env = request.env
+        return {
+            "lesson_type_ids": env._("Lesson types"),
+            "preferred_times": env._("Preferred days and times"),
+            "name": env._("Name"),
+            "birthdate": env._("Date of birth"),
+            "street": env._("Street and house number"),
+            "zip": env._("Postcode"),
+            "city": env._("Town or city"),
+            "country_id": env._("Country"),
+            "email": env._("E-mail address"),
+            "phone": env._("Phone number"),
+            "mobile": env._("Second phone number"),
+            "guardian_name": env._("Name of the parent or guardian"),
+            "guardian_email": env._("E-mail address of the parent or guardian"),
+            "guardian_phone": env._("Phone number of the parent or guardian"),
+            "note": env._("Remarks"),
+            "privacy_accept": env._("Privacy policy"),
+        }
 
     def _validate(self, values):
         """Check every field of the form. Returns (clean values, errors by

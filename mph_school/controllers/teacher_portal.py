@@ -39,7 +39,22 @@ class TeacherPortal(CustomerPortal):
                 if self._mph_is_teacher() and Student.has_access("read")
                 else 0
             )
+        if not counters:
+            # The home page itself: Odoo always shows "Your invoices"; a
+            # teacher without invoices of their own has no use for it.
+            values["mph_hide_invoices"] = self._mph_is_teacher() and not self._mph_has_invoices()
         return values
+
+    @staticmethod
+    def _mph_tel_href(number):
+        """A tap-to-call link for a phone number as typed ("06-12 34 56 78")."""
+        return "tel:" + "".join(c for c in number or "" if c.isdigit() or c == "+")
+
+    def _mph_has_invoices(self):
+        Move = request.env["account.move"]
+        if not Move.has_access("read") or not hasattr(self, "_get_invoices_domain"):
+            return False
+        return bool(Move.search_count(self._get_invoices_domain("out"), limit=1))
 
     def _mph_searchbar_sortings(self):
         return {
@@ -144,6 +159,7 @@ class TeacherPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update(
             {
+                "mph_tel": self._mph_tel_href,
                 "student": student,
                 "enrollments": enrollments,
                 "guardian_name": guardian and guardian[1],

@@ -30,3 +30,4 @@ from . import res_users
 from . import ir_rule
 from . import ir_attachment
 from . import report_school_lists
+from . import ir_ui_menu

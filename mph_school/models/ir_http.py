@@ -17,6 +17,8 @@ class IrHttp(models.AbstractModel):
         info = super().session_info()
         if self.env.user._is_internal():
             info["mph_insight_min_count"] = self.env["mph.insight.mixin"]._insight_min_count()
+            if not info.get("home_action_id"):
+                info["home_action_id"] = self.env.user.sudo()._mph_home_action().id or False
         return info
 
     @classmethod

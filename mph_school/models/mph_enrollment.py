@@ -44,6 +44,7 @@ class MphEnrollment(models.Model):
     )
     date_requested = fields.Date(string="Requested on", required=True, default=fields.Date.context_today, tracking=True)
     date_trial = fields.Date(string="Trial lesson on")
+    trial_time = fields.Float(string="Trial lesson at", help="Time of day of the trial lesson.")
     date_start = fields.Date(string="Start date", tracking=True)
     date_end = fields.Date(string="End date", tracking=True)
     preferred_times = fields.Char(string="Preferred days and times")
@@ -54,6 +55,10 @@ class MphEnrollment(models.Model):
         compute="_compute_waiting_position",
         help="Place on the waiting list of this lesson type: first come, first served.",
     )
+    # Known before a click: a waiting enrolment of a full lesson type cannot
+    # start a trial or lessons; the form says so instead of offering buttons.
+    mph_no_room = fields.Boolean(string="Lesson type full", compute="_compute_mph_no_room")
+    mph_no_room_reason = fields.Char(string="Why not", compute="_compute_mph_no_room")
 
     # ------------------------------------------------------------
     # Compute and constraints
@@ -92,6 +97,30 @@ class MphEnrollment(models.Model):
                 positions[enrollment.id] = counters[lesson_type]
         for enrollment in self:
             enrollment.waiting_position = positions.get(enrollment.id, 0)
+
+    @api.depends("state", "lesson_type_id")
+    def _compute_mph_no_room(self):
+        for enrollment in self:
+            lesson_type = enrollment.lesson_type_id.sudo()
+            full = enrollment.state == "waiting" and bool(lesson_type) and not lesson_type._has_room()
+            enrollment.mph_no_room = full
+            enrollment.mph_no_room_reason = (
+                self.env._(
+                    "%(lesson_type)s is full: %(taken)s of %(capacity)s places are taken. A trial or lessons can "
+                    "start when a place is free, or after the capacity is raised.",
+                    lesson_type=lesson_type.name,
+                    taken=lesson_type.seats_taken,
+                    capacity=lesson_type.capacity,
+                )
+                if full
+                else False
+            )
+
+    @api.constrains("trial_time")
+    def _check_trial_time(self):
+        for enrollment in self:
+            if not 0 <= enrollment.trial_time < 24:
+                raise ValidationError(self.env._("The time of the trial lesson must be between 00:00 and 23:59."))
 
     @api.constrains("date_start", "date_end", "date_trial", "date_requested")
     def _check_dates(self):
@@ -245,6 +274,20 @@ class MphEnrollment(models.Model):
                         capacity=lesson_type.capacity,
                     )
                 )
+
+    def action_plan_trial(self):
+        """The button: ask when the trial lesson is, in a small dialog."""
+        self.ensure_one()
+        self._check_state(("waiting",), self.env._("Planning a trial lesson"))
+        self._check_room()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Plan trial lesson"),
+            "res_model": "mph.enrollment.trial.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_enrollment_id": self.id},
+        }
 
     def action_start_trial(self):
         self._check_state(("waiting",), self.env._("Planning a trial lesson"))

@@ -443,11 +443,19 @@ class MphRetention(models.AbstractModel):
             raise AccessError(self.env._("Only the lesson coordinator can see the pupils kept under legal hold."))
         _archive, _destroy, held = self._get_due()
         action = self.env["ir.actions.act_window"]._for_xml_id("mph_school.mph_student_action")
+        title = self.env._("Kept under legal hold")
         action.update(
             {
-                "name": self.env._("Kept under legal hold"),
+                # The web client titles the page with display_name first.
+                "name": title,
+                "display_name": title,
                 "domain": [("id", "in", held.ids)],
                 "context": {"active_test": False, "create": False},
+                "help": self.env._(
+                    '<p class="o_view_nocontent_smiling_face">No pupil is kept under legal hold</p>'
+                    "<p>Pupils whose retention period has ended but who must be kept (for example because of an "
+                    "unpaid invoice or the legal hold flag) are listed here until the reason is gone.</p>"
+                ),
             }
         )
         return action

@@ -380,6 +380,16 @@ class MphStudent(models.Model):
             archived._compute_state()
         return res
 
+    @api.onchange("zip", "country_id")
+    def _onchange_mph_zip(self):
+        # Shown as it is saved: "3816 MR" (res.partner normalises on save too).
+        # Imported here: res_partner imports this module.
+        from .res_partner import normalize_nl_postcode
+
+        nl = self.env.ref("base.nl", raise_if_not_found=False)
+        if self.zip and nl and self.country_id == nl:
+            self.zip = normalize_nl_postcode(self.zip) or self.zip
+
     @api.depends("birthdate", "partner_id.zip", "partner_id.country_id")
     def _compute_statistics_keys(self):
         for student in self:
@@ -489,11 +499,17 @@ class MphStudent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # "3816mr" is saved, and shown, as "3816 MR" (also in this
+            # record's cache, not only on the contact).
+            self.env["res.partner"]._mph_normalize_vals(vals)
         students = super().create(vals_list)
         students._check_contact_data()
         return students
 
     def write(self, vals):
+        if vals.get("zip"):
+            self.sudo().partner_id._mph_normalize_vals(vals)
         res = super().write(vals)
         if {"email", "zip", "country_id", "guardian_id"} & set(vals):
             self._check_contact_data()

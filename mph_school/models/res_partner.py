@@ -150,6 +150,28 @@ class ResPartner(models.Model):
     def _mph_normalize_vals(self, vals):
         if vals.get("email"):
             vals["email"] = vals["email"].strip()
+        # A Dutch postcode is saved as "3816 MR" at once, so the form shows
+        # what is stored (not "3816mr" until a reload).
+        if vals.get("zip") and isinstance(vals["zip"], str):
+            normalized = normalize_nl_postcode(vals["zip"])
+            if normalized and normalized != vals["zip"] and self._mph_zip_is_dutch(vals):
+                vals["zip"] = normalized
+
+    def _mph_zip_is_dutch(self, vals):
+        """Whether the postcode in ``vals`` is for the Netherlands: the
+        country in ``vals``, else the country of every record written."""
+        nl = self.env.ref("base.nl", raise_if_not_found=False)
+        if not nl:
+            return False
+        if "country_id" in vals:
+            return vals["country_id"] == nl.id
+        return bool(self) and all(partner.country_id == nl for partner in self)
+
+    @api.onchange("zip", "country_id")
+    def _onchange_mph_zip(self):
+        nl = self.env.ref("base.nl", raise_if_not_found=False)
+        if self.zip and nl and self.country_id == nl:
+            self.zip = normalize_nl_postcode(self.zip) or self.zip
 
     def _mph_check_contact_data(self):
         """Validate what the school relies on to reach a pupil or guardian."""

@@ -97,3 +97,31 @@ class ResUsers(models.Model):
         if exceptions is None:
             return []
         return expression.OR([[("mph_school_person", "=", False)], *exceptions])
+
+    # ------------------------------------------------------------
+    # Home: each role starts in its own app (not in Chat)
+    # ------------------------------------------------------------
+
+    def _mph_home_menus(self):
+        """(role group, menu) in order of precedence: a user starts at the
+        menu of the first role they hold, inside that menu's app. Addons add
+        their roles."""
+        return [
+            (COORDINATOR, "mph_school.menu_mph_student"),
+            ("mph_school.group_finance", "account.menu_action_move_out_invoice_type"),
+            ("mph_school.group_director", "mph_school.menu_mph_insight_age"),
+            ("mph_school.group_artistic", "mph_school.menu_mph_insight_waiting"),
+        ]
+
+    def _mph_home_action(self):
+        """The action the web client opens first for this user: the user's
+        own Home Action when set (Settings > Users), else the role's app."""
+        self.ensure_one()
+        if self.action_id:
+            return self.action_id
+        for group, xmlid in self._mph_home_menus():
+            if self.has_group(group):
+                menu = self.env.ref(xmlid, raise_if_not_found=False)
+                if menu and menu.action:
+                    return menu.action
+        return self.env["ir.actions.actions"]

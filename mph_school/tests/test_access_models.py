@@ -10,6 +10,7 @@ ACL = {
     "mph.contribution.invoice.wizard": {"finance": "rwcu"},
     "mph.contribution.invoice.wizard.line": {"finance": "rwcu"},
     "mph.enrollment": {"coordinator": "rwcu", "teacher": "r"},
+    "mph.enrollment.trial.wizard": {"coordinator": "rwcu"},
     "mph.insight.capacity": {"coordinator": "r", "artistic": "r", "director": "r"},
     "mph.insight.demand": {"coordinator": "r", "artistic": "r", "director": "r"},
     "mph.insight.population": {"coordinator": "r", "director": "r"},

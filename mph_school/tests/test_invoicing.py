@@ -125,7 +125,17 @@ class TestContributionInvoicing(MphInvoicingCommon):
         self.assertEqual(wizard.amount_total, 120 + 90 + (90 + 90 + 90) + 120)
         skipped = {line.student_id: line.reason for line in wizard.skipped_line_ids}
         self.assertEqual(skipped, {self.waiting: "no_enrollment", self.no_address: "no_address"})
+        # The skipped table has its own title with this count (issue 16).
+        self.assertEqual(wizard.skipped_count, 2)
         self.assertFalse(self.env["account.move"].search([("partner_id", "=", self.adult.partner_id.id)]))
+
+    def test_result_dialog_has_a_title(self):
+        Wizard = self.env["mph.contribution.invoice.wizard"].with_user(self.user_finance)
+        wizard = Wizard.create({"season_id": self.season.id})
+        result = wizard.action_invoice()
+        # Without a name the dialog is titled "Odoo".
+        self.assertEqual(result["name"], "Contributions invoiced")
+        self.assertEqual((result["res_id"], wizard.state, wizard.skipped_count), (wizard.id, "done", 0))
 
     def test_single_student(self):
         wizard = self.run_wizard()

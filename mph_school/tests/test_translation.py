@@ -52,6 +52,7 @@ class TestDutch(MphCommon):
         )
         self.assertEqual(mail.recipient_ids, self.user_teacher_other.partner_id)
         self.assertEqual(mail.subject, "Nieuwe leerling: Daan de Vries")
-        self.assertIn("is aan u toegewezen voor", mail.body_html)
+        self.assertIn("is aan je toegewezen voor", mail.body_html)
+        self.assertIn("Je vindt de gegevens", mail.body_html)
         self.assertIn("Leerling bekijken", mail.body_html)
         self.assertNotIn("has been assigned", mail.body_html)

@@ -24,6 +24,7 @@ class MphContributionInvoiceWizard(models.TransientModel):
     invoice_count = fields.Integer(string="Invoices", compute="_compute_preview")
     student_count = fields.Integer(string="Pupils", compute="_compute_preview")
     amount_total = fields.Monetary(string="Total", compute="_compute_preview", currency_field="currency_id")
+    skipped_count = fields.Integer(string="Skipped", compute="_compute_preview")
     skipped_line_ids = fields.One2many(
         "mph.contribution.invoice.wizard.line", "wizard_id", string="Skipped pupils", compute="_compute_preview"
     )
@@ -34,12 +35,21 @@ class MphContributionInvoiceWizard(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             if not wizard.season_id or wizard.state != "preview":
-                wizard.update({"invoice_count": 0, "student_count": 0, "amount_total": 0, "skipped_line_ids": False})
+                wizard.update(
+                    {
+                        "invoice_count": 0,
+                        "student_count": 0,
+                        "amount_total": 0,
+                        "skipped_count": 0,
+                        "skipped_line_ids": False,
+                    }
+                )
                 continue
             groups, skipped = wizard.season_id._contribution_plan()
             wizard.invoice_count = len(groups)
             wizard.student_count = sum(len(lines) for _payer, lines in groups)
             wizard.amount_total = sum(amount for _payer, lines in groups for _student, amount in lines)
+            wizard.skipped_count = len(skipped)
             wizard.skipped_line_ids = [
                 fields.Command.create({"student_id": student.id, "reason": reason}) for student, reason in skipped
             ]
@@ -59,6 +69,8 @@ class MphContributionInvoiceWizard(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_window",
+            # The result dialog's title (without one the dialog says "Odoo").
+            "name": self.env._("Contributions invoiced"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
