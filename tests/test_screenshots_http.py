@@ -275,8 +275,22 @@ def test_coordinator_finds_a_caller_by_any_spelling(browser, client, server):
             f"{rows}.length <= 5 && {rows}.some(r => r.innerText.includes({pupil['name']!r}))",
             timeout=20,
         )
-    # The waiting list's order (position 1 on top) is another branch's
-    # work: asserted there, see the note in docs/testing.md.
+
+
+def test_waiting_list_starts_at_position_1(browser, client, server):
+    browser.login_as(client("coordinator"))
+    browser.open(
+        server["url"] + "/odoo/action-mph_school.mph_enrollment_action_waiting",
+        "document.querySelector('.o_group_header')",
+    )
+    # One group per lesson type: open the first one.
+    browser.evaluate("document.querySelector('.o_group_header').click()")
+    browser.wait("document.querySelector('.o_data_row td[name=waiting_position]')")
+    positions = browser.evaluate(
+        "[...document.querySelectorAll('.o_data_row td[name=waiting_position]')].map(td => td.innerText.trim())"
+    )
+    assert positions[0] == "1", positions
+    assert [int(p) for p in positions] == list(range(1, len(positions) + 1)), positions
 
 
 def test_teacher_on_a_phone(phone, client, server, names, facts):
