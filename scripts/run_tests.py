@@ -107,15 +107,16 @@ def run_lint():
 
 
 # The registry-wide exposure test runs a second time with stock apps the
-# school does not use yet: a model they add that points at a pupil or
-# guardian must be covered by deny-by-default, or the test fails.
+# school does not use yet, on a database with the demo data (the school's and
+# the apps'): a model they add that points at a pupil or guardian must be
+# covered by deny-by-default, or the test fails.
 EXTRA_APPS = ("calendar", "hr")
 # (Not the avatar route test: an HttpCase makes Odoo build every asset bundle
 # first, minutes on two cores, and the route does not change with the apps.)
 EXPOSURE_TEST = "/mph_school:TestExposureRegistry"
 
 
-def _odoo_suite(label, db, modules, tags):
+def _odoo_suite(label, db, modules, tags, demo=False):
     dropdb(db)
     log = ROOT / ".local" / f"{db}.log"
     cmd = ODOO + [
@@ -123,7 +124,7 @@ def _odoo_suite(label, db, modules, tags):
         db,
         "-i",
         ",".join(modules),
-        "--without-demo=all",
+        *([] if demo else ["--without-demo=all"]),
         "--test-enable",
         "--test-tags",
         tags,
@@ -164,7 +165,11 @@ def run_odoo_tests():
 
 def run_odoo_extra_tests():
     return _odoo_suite(
-        f"odoo tests with {'+'.join(EXTRA_APPS)}", f"mph_extra_{os.getpid()}", [*ADDONS, *EXTRA_APPS], EXPOSURE_TEST
+        f"odoo tests with {'+'.join(EXTRA_APPS)} and the demo data",
+        f"mph_extra_{os.getpid()}",
+        [*ADDONS, *EXTRA_APPS],
+        EXPOSURE_TEST,
+        demo=True,
     )
 
 

@@ -122,6 +122,7 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
                 "preferred_times": "woensdagmiddag",
                 "date_requested": "2024-06-01",
                 "date_trial": "2024-08-20",
+                "trial_time": 15.5,
                 "state": "stopped",
                 "date_end": "2025-06-30",
             }
