@@ -274,6 +274,7 @@ EDITS = {
     "res.partner.bank": edit_bank_account,
     "website.menu": edit_menu,
     "mailing.list": edit_name,
+    "discuss.channel": edit_name,
     "mailing.contact": edit_contact,
     "res.partner": edit_contact,
 }
