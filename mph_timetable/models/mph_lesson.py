@@ -85,6 +85,8 @@ class MphLesson(models.Model):
                 lessons = super().create(vals_list)
                 lessons.flush_recordset()
         except psycopg2.errors.ExclusionViolation as error:
+            # The savepoint undid the change in the database; forget it in the cache too.
+            self.env.invalidate_all(flush=False)
             raise _overlap_error(self.env, error) from None
         return lessons
 

@@ -175,6 +175,8 @@ class MphLessonSlot(models.Model):
                 slots = super().create(vals_list)
                 slots.flush_recordset()
         except psycopg2.errors.ExclusionViolation as error:
+            # The savepoint undid the change in the database; forget it in the cache too.
+            self.env.invalidate_all(flush=False)
             raise _overlap_error(self.env, error) from None
         return slots
 
@@ -185,6 +187,8 @@ class MphLessonSlot(models.Model):
                 result = super().write(vals)
                 self.flush_recordset()
         except psycopg2.errors.ExclusionViolation as error:
+            # The savepoint undid the change in the database; forget it in the cache too.
+            self.env.invalidate_all(flush=False)
             raise _overlap_error(self.env, error) from None
         if moving:
             moving._move_future_lessons(fields.Date.context_today(self))
@@ -226,8 +230,9 @@ class MphLessonSlot(models.Model):
                                 AT TIME ZONE %(tz)s) AT TIME ZONE 'UTC' AS start_utc
                       FROM slot,
                            generate_series(
-                               slot.first_day + ((slot.wd - (extract(isodow FROM slot.first_day)::int - 1) + 7) %% 7),
-                               slot.date_end, interval '7 days') AS d
+                               (slot.first_day + mod(slot.wd - (extract(isodow FROM slot.first_day)::int - 1) + 7, 7))
+                                   ::timestamp,
+                               slot.date_end::timestamp, interval '7 days') AS d
                      WHERE slot.remaining > 0
                        AND NOT EXISTS (SELECT 1 FROM mph_school_holiday h
                                         WHERE d::date BETWEEN h.date_start AND h.date_end)
