@@ -13,8 +13,10 @@ class MphEnrollment(models.Model):
     slot_id = fields.Many2one(
         "mph.lesson.slot", string="Timetable slot", index=True, ondelete="set null", tracking=True, copy=False
     )
-    attendance_ids = fields.One2many("mph.lesson.attendance", "enrollment_id", string="Attendance", groups=COORDINATOR)
-    makeup_credit_ids = fields.One2many("mph.makeup.credit", "enrollment_id", string="Make-up credits", groups=COORDINATOR)
+    attendance_ids = fields.One2many("mph.lesson.attendance", "enrollment_id", groups=COORDINATOR)
+    makeup_credit_ids = fields.One2many(
+        "mph.makeup.credit", "enrollment_id", string="Make-up credits", groups=COORDINATOR
+    )
     lessons_promised = fields.Integer(related="lesson_type_id.promised_count", string="Lessons promised")
     lessons_planned = fields.Integer(string="Lessons planned", compute="_compute_lesson_counts", groups=COORDINATOR)
     lessons_delivered = fields.Integer(string="Lessons given", compute="_compute_lesson_counts", groups=COORDINATOR)

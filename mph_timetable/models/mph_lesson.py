@@ -40,7 +40,7 @@ class MphLesson(models.Model):
         default="regular",
     )
     absence_id = fields.Many2one("mph.teacher.absence", string="Cancelled by absence", ondelete="set null")
-    attendance_ids = fields.One2many("mph.lesson.attendance", "lesson_id", string="Attendance")
+    attendance_ids = fields.One2many("mph.lesson.attendance", "lesson_id")
 
     # Also for single lessons (trial, make-up) planned outside the timetable:
     # never a teacher or a room twice at the same time.

@@ -17,7 +17,6 @@ class MphTeacher(models.Model):
     availability_ids = fields.One2many(
         "mph.teacher.availability",
         "teacher_id",
-        string="Availability",
         groups="mph_school.group_coordinator",
         help="When the teacher can teach. Without any, the teacher can be planned at any time.",
     )

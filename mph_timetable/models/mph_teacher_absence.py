@@ -36,7 +36,9 @@ class MphTeacherAbsence(models.Model):
     @api.depends("teacher_id", "date_from", "date_to")
     def _compute_display_name(self):
         for absence in self:
-            absence.display_name = f"{absence.teacher_id.name or ''} {absence.date_from or ''} - {absence.date_to or ''}"
+            absence.display_name = (
+                f"{absence.teacher_id.name or ''} {absence.date_from or ''} - {absence.date_to or ''}"
+            )
 
     def write(self, vals):
         if self.filtered(lambda a: a.state == "confirmed") and {"teacher_id", "date_from", "date_to"} & set(vals):

@@ -16,10 +16,18 @@ class TimetableCommon(MphCommon):
         )
         cls.env["mph.school.holiday"].create(
             [
-                {"season_id": cls.season.id, "name": "Herfstvakantie", "date_start": "2040-10-13",
-                 "date_end": "2040-10-21"},
-                {"season_id": cls.season.id, "name": "Kerstvakantie", "date_start": "2040-12-22",
-                 "date_end": "2041-01-06"},
+                {
+                    "season_id": cls.season.id,
+                    "name": "Herfstvakantie",
+                    "date_start": "2040-10-13",
+                    "date_end": "2040-10-21",
+                },
+                {
+                    "season_id": cls.season.id,
+                    "name": "Kerstvakantie",
+                    "date_start": "2040-12-22",
+                    "date_end": "2041-01-06",
+                },
             ]
         )
         Room = cls.env["mph.room"]

@@ -130,8 +130,13 @@ class TestTimetable(TimetableCommon):
         # A trial lesson at a free time.
         trial = self.enrollment_minor
         wizard = self.env["mph.slot.plan.wizard"].create(
-            {"enrollment_id": trial.id, "mode": "trial", "date": "2040-09-04", "start_time": 17.0,
-             "room_id": self.room_1.id}
+            {
+                "enrollment_id": trial.id,
+                "mode": "trial",
+                "date": "2040-09-04",
+                "start_time": 17.0,
+                "room_id": self.room_1.id,
+            }
         )
         wizard.action_confirm()
         lesson = self.env["mph.lesson"].search([("kind", "=", "trial")])
@@ -181,7 +186,7 @@ class TestTimetable(TimetableCommon):
         # Make-up lesson: at the teacher's taken time refused, at a free time planned.
         credit = credits.filtered(lambda c: c.enrollment_id == self.enrollment_adult)
         action = credit.action_plan()
-        Wizard = self.env["mph.slot.plan.wizard"].with_context(action["context"])
+        Wizard = self.env["mph.slot.plan.wizard"].with_context(**action["context"])
         wizard = Wizard.create({"date": "2040-11-12", "start_time": 19.25, "room_id": self.room_1.id})
         with self.assertRaisesRegex(ValidationError, "teacher already has a lesson"):
             wizard.action_confirm()
@@ -197,9 +202,7 @@ class TestTimetable(TimetableCommon):
         """Attendance, absence and make-up credit: codes and dates only."""
         allowed = {"display_name", "student_first_name"}
         for model in ("mph.lesson.attendance", "mph.teacher.absence", "mph.makeup.credit", "mph.lesson"):
-            text_fields = {
-                name for name, field in self.env[model]._fields.items() if field.type in REASON_LIKE_TYPES
-            }
+            text_fields = {name for name, field in self.env[model]._fields.items() if field.type in REASON_LIKE_TYPES}
             self.assertLessEqual(text_fields, allowed, model)
         self.assertIn("health", self.env["mph.lesson.attendance"]._fields["state"].help)
         self.assertEqual(

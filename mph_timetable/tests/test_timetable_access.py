@@ -69,8 +69,13 @@ class TestTimetableAccess(TimetableCommon):
         users = [self.user_finance, self.user_artistic, self.user_director, self.user_employee, self.user_portal]
         users += [self.user_volunteer] if hasattr(self, "user_volunteer") else []
         for user in users:
-            for model in ("mph.lesson", "mph.lesson.attendance", "mph.lesson.slot", "mph.makeup.credit",
-                          "mph.teacher.absence"):
+            for model in (
+                "mph.lesson",
+                "mph.lesson.attendance",
+                "mph.lesson.slot",
+                "mph.makeup.credit",
+                "mph.teacher.absence",
+            ):
                 with self.subTest(user=user.login, model=model), self.assertRaises(AccessError):
                     self.env[model].with_user(user).search_read([], ["id"], limit=1)
 
@@ -112,8 +117,13 @@ class TestTimetableAccess(TimetableCommon):
         with self.assertRaises(AccessError):
             other.with_user(self.user_teacher).write({"state": "present"})
         with self.assertRaises(AccessError):
-            Attendance.create({"lesson_id": self.own_lessons[0].id, "enrollment_id": self.enrollment_other.id,
-                               "date": self.own_lessons[0].date})
+            Attendance.create(
+                {
+                    "lesson_id": self.own_lessons[0].id,
+                    "enrollment_id": self.enrollment_other.id,
+                    "date": self.own_lessons[0].date,
+                }
+            )
         # When the enrolment stops, its attendance is out of the teacher's reach.
         self.enrollment_adult.with_context(mph_no_sync=True).write({"state": "stopped", "date_end": "2041-07-31"})
         self.assertEqual(Attendance.search([]).enrollment_id, self.enrollment_minor)

@@ -22,14 +22,18 @@ class TestConcurrentSlots(TransactionCase):
             lesson = env["mph.lesson.type"].create({"name": "Cello (gelijktijdig)", "kind": "individual"})
             teacher = env["mph.teacher"].create({"name": "Bas de Groot", "lesson_type_ids": [(6, 0, lesson.ids)]})
             rooms = env["mph.room"].create([{"name": "Gelijktijdig 1"}, {"name": "Gelijktijdig 2"}])
-            season = env["mph.season"].create({"name": "2050-2051", "date_start": "2050-08-01", "date_end": "2051-07-31"})
+            season = env["mph.season"].create(
+                {"name": "2050-2051", "date_start": "2050-08-01", "date_end": "2051-07-31"}
+            )
             self.ids = {"lesson": lesson.id, "teacher": teacher.id, "rooms": rooms.ids, "season": season.id}
         self.addCleanup(self._remove_committed)
 
     def _remove_committed(self):
         with self.registry.cursor() as cr:
             env = self.env_of(cr)
-            env["mph.lesson.slot"].with_context(active_test=False).search([("season_id", "=", self.ids["season"])]).unlink()
+            env["mph.lesson.slot"].with_context(active_test=False).search(
+                [("season_id", "=", self.ids["season"])]
+            ).unlink()
             env["mph.season"].browse(self.ids["season"]).unlink()
             env["mph.room"].browse(self.ids["rooms"]).unlink()
             env["mph.teacher"].browse(self.ids["teacher"]).unlink()

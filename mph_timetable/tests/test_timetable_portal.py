@@ -81,8 +81,11 @@ class TestTimetablePortal(HttpCase, TimetableCommon):
         calendar = vobject.readOne(response.text)
         events = calendar.vevent_list
         expected = self.env["mph.lesson"].search(
-            [("teacher_id", "=", self.teacher.id), ("date", ">=", self.today - timedelta(days=28)),
-             ("state", "=", "planned")]
+            [
+                ("teacher_id", "=", self.teacher.id),
+                ("date", ">=", self.today - timedelta(days=28)),
+                ("state", "=", "planned"),
+            ]
         )
         self.assertEqual(len(events), len(expected))
         first = events[0]

@@ -32,11 +32,11 @@ class MphSlotPlanWizard(models.TransientModel):
         default=lambda self: self.env["mph.season"]._for_date(fields.Date.context_today(self)),
     )
     free_slot_ids = fields.Many2many("mph.lesson.slot", compute="_compute_free_slot_ids")
-    slot_id = fields.Many2one("mph.lesson.slot", string="Slot", domain="[('id', 'in', free_slot_ids)]")
+    slot_id = fields.Many2one("mph.lesson.slot", domain="[('id', 'in', free_slot_ids)]")
     weekday = fields.Selection(WEEKDAYS)
     date = fields.Date()
     start_time = fields.Float(string="Start")
-    room_id = fields.Many2one("mph.room", string="Room")
+    room_id = fields.Many2one("mph.room")
 
     @api.depends("enrollment_id", "season_id")
     def _compute_free_slot_ids(self):
