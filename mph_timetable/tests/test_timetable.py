@@ -209,3 +209,38 @@ class TestTimetable(TimetableCommon):
             [code for code, _label in self.env["mph.lesson.attendance"]._fields["state"].selection],
             ["present", "excused", "absent", "cancelled"],
         )
+
+
+@tagged("post_install", "-at_install", "mph_timetable")
+class TestTimetableDutch(TimetableCommon):
+    """The coordinator's message and the pupils' mail come out in Dutch."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("nl_NL")
+        cls.env["ir.module.module"]._load_module_terms(["mph_timetable"], ["nl_NL"], overwrite=True)
+
+    def test_double_booking_and_cancellation_in_dutch(self):
+        env = self.env(user=self.user_coordinator, context={"lang": "nl_NL"})
+        with self.assertRaisesRegex(ValidationError, "De docent heeft op dit tijdstip al les"):
+            env["mph.lesson.slot"].create(
+                {
+                    "season_id": self.season.id,
+                    "teacher_id": self.teacher.id,
+                    "room_id": self.room_2.id,
+                    "lesson_type_id": self.piano.id,
+                    "weekday": "0",
+                    "start_time": 15.0,
+                }
+            )
+        self.guardian.lang = "nl_NL"
+        self.slot_koor._generate_lessons()
+        absence = env["mph.teacher.absence"].create(
+            {"teacher_id": self.teacher.id, "date_from": "2040-11-05", "date_to": "2040-11-05"}
+        )
+        absence.action_confirm()
+        mail = self.env["mail.mail"].search([("recipient_ids", "=", self.guardian.id)], order="id desc", limit=1)
+        self.assertEqual(mail.subject, "Les op 2040-11-05 gaat niet door")
+        self.assertIn("gaat niet door", mail.body_html)
+        self.assertIn("wordt ingehaald", mail.body_html)
