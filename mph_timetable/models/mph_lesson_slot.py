@@ -204,8 +204,8 @@ class MphLessonSlot(models.Model):
         week, skipping holidays, days already taken by another lesson of the
         teacher or the room, and dates the slot already has a lesson on, up
         to the promised number of the lesson type; and an attendance row per
-        running enrolment of the slot. Set-based: two INSERT ... SELECT for
-        any number of slots. Returns the number of lessons made."""
+        running enrolment of the slot. Set-based: one statement (two INSERT
+        ... SELECT) for any number of slots. Returns the number of lessons made."""
         if not self:
             return 0
         env = self.env
@@ -240,34 +240,53 @@ class MphLessonSlot(models.Model):
                 ), free AS (
                     SELECT day.*, row_number() OVER (PARTITION BY day.id ORDER BY day.day) AS n
                       FROM day
+                     -- Each test in the form of an exclusion constraint, so that its index answers it.
                      WHERE NOT EXISTS (
                            SELECT 1 FROM mph_lesson l
-                            WHERE (l.teacher_id = day.teacher_id OR l.room_id = day.room_id)
-                              AND l.state != 'cancelled'
+                            WHERE l.teacher_id = day.teacher_id AND l.state != 'cancelled'
                               AND tsrange(l.start, l.stop) && tsrange(day.start_utc,
                                   day.start_utc + make_interval(mins => day.duration)))
+                       AND NOT EXISTS (
+                           SELECT 1 FROM mph_lesson l
+                            WHERE l.room_id = day.room_id AND l.state != 'cancelled'
+                              AND tsrange(l.start, l.stop) && tsrange(day.start_utc,
+                                  day.start_utc + make_interval(mins => day.duration)))
+                ), lesson AS (
+                    INSERT INTO mph_lesson (slot_id, season_id, teacher_id, room_id, lesson_type_id, date,
+                                            start_time, duration, start, stop, state, kind,
+                                            create_uid, write_uid, create_date, write_date)
+                    SELECT id, season_id, teacher_id, room_id, lesson_type_id, day,
+                           start_time, duration, start_utc, start_utc + make_interval(mins => duration),
+                           'planned', 'regular', %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                      FROM free
+                     WHERE n <= remaining
+                    RETURNING id, slot_id, date
+                ), attendance AS (
+                    -- The running enrolments of each new lesson's slot, on the lesson's date.
+                    INSERT INTO mph_lesson_attendance (lesson_id, enrollment_id, date,
+                                                       create_uid, write_uid, create_date, write_date)
+                    SELECT lesson.id, e.id, lesson.date, %(uid)s, %(uid)s,
+                           now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                      FROM lesson
+                      JOIN mph_enrollment e ON e.slot_id = lesson.slot_id
+                     WHERE e.state IN %(running)s
+                       AND (e.date_start IS NULL OR e.date_start <= lesson.date)
+                       AND (e.date_end IS NULL OR e.date_end >= lesson.date)
                 )
-                INSERT INTO mph_lesson (slot_id, season_id, teacher_id, room_id, lesson_type_id, date,
-                                        start_time, duration, start, stop, state, kind,
-                                        create_uid, write_uid, create_date, write_date)
-                SELECT id, season_id, teacher_id, room_id, lesson_type_id, day,
-                       start_time, duration, start_utc, start_utc + make_interval(mins => duration),
-                       'planned', 'regular', %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-                  FROM free
-                 WHERE n <= remaining
-                RETURNING id
+                SELECT count(*) FROM lesson
                 """,
                 ids=self.ids,
                 date_from=date_from,
                 tz=SCHOOL_TZ,
                 uid=env.uid,
+                running=RUNNING_STATES,
             )
         )
-        lesson_ids = [row[0] for row in env.cr.fetchall()]
-        self.env["mph.lesson"].browse(lesson_ids)._add_attendance()
+        made = env.cr.fetchone()[0]
         env["mph.lesson"].invalidate_model()
+        env["mph.lesson.attendance"].invalidate_model()
         self.invalidate_recordset(["lesson_ids", "planned_count", "shortfall"])
-        return len(lesson_ids)
+        return made
 
     def _move_future_lessons(self, date_from):
         """After a change of time or place: the lessons from ``date_from`` on
