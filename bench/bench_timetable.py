@@ -181,7 +181,7 @@ def start_server(db, port, logfile):
         try:
             if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).status_code == 200:
                 return proc
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.5)
     proc.terminate()
     raise RuntimeError("the bench server did not start")

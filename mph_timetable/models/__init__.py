@@ -11,4 +11,8 @@ from . import (
     mph_teacher,
     mph_enrollment,
     mph_timetable_demo,
+    mph_attendance_count,
+    mph_timetable_retention,
+    mph_privacy_request,
+    res_config_settings,
 )

@@ -25,7 +25,8 @@ class MphLessonAttendance(models.Model):
     _description = "Attendance"
     _order = "date, lesson_id, id"
 
-    lesson_id = fields.Many2one("mph.lesson", required=True, ondelete="cascade", index=True)
+    # Indexed by the unique constraint (lesson_id, enrollment_id).
+    lesson_id = fields.Many2one("mph.lesson", required=True, ondelete="cascade")
     enrollment_id = fields.Many2one("mph.enrollment", string="Enrolment", required=True, ondelete="cascade", index=True)
     date = fields.Date(required=True, index=True)
     state = fields.Selection(ATTENDANCE_STATES, string="Attendance", help=ATTENDANCE_HELP)

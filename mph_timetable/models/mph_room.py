@@ -8,7 +8,7 @@ class MphRoomTag(models.Model):
     _description = "Room Suitability"
     _order = "name"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True)
 
     _sql_constraints = [("name_uniq", "UNIQUE(name)", "This suitability already exists.")]
 

@@ -244,3 +244,54 @@ class TestTimetableDutch(TimetableCommon):
         self.assertEqual(mail.subject, "Les op 2040-11-05 gaat niet door")
         self.assertIn("gaat niet door", mail.body_html)
         self.assertIn("wordt ingehaald", mail.body_html)
+
+
+@tagged("post_install", "-at_install", "mph_timetable")
+class TestTimetableRetention(TimetableCommon):
+    """Attendance per lesson becomes counts after the school year plus the
+    retention period, and at once when the pupil is anonymised; the access
+    export holds it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        (cls.slot_piano | cls.slot_koor)._generate_lessons()
+        adult = cls.slot_piano.lesson_ids.attendance_ids
+        adult[:30].state = "present"
+        adult[30:33].state = "excused"
+        adult[33:34].state = "absent"
+        cls.adult_attendance = adult
+
+    def counts(self, enrollment):
+        row = self.env["mph.attendance.count"].search([("enrollment_id", "=", enrollment.id)])
+        return row and (row.season_id, row.present, row.excused, row.absent, row.cancelled, row.unrecorded)
+
+    def test_reduced_after_the_period_only(self):
+        Retention = self.env["mph.retention"]
+        with freeze_time("2042-07-30"):
+            self.assertEqual(Retention._cron_reduce_attendance(), 0)
+        self.assertTrue(self.adult_attendance.exists())
+        self.env["ir.config_parameter"].set_param("mph_timetable.attendance_retention_months", "6")
+        with freeze_time("2042-02-01"):
+            reduced = Retention._cron_reduce_attendance()
+        self.assertEqual(reduced, 36 + 36)
+        self.assertFalse(self.adult_attendance.exists())
+        self.assertEqual(self.counts(self.enrollment_adult), (self.season, 30, 3, 1, 0, 2))
+        self.assertEqual(self.counts(self.enrollment_minor)[1:], (0, 0, 0, 0, 36))
+        # The lessons themselves stay (teacher, room, time: no pupil).
+        self.assertEqual(len(self.slot_piano.lesson_ids), 36)
+
+    def test_anonymisation_reduces_the_pupils_attendance(self):
+        request = self.env["mph.privacy.request"].create(
+            {"request_type": "access", "partner_id": self.adult.partner_id.id, "student_id": self.adult.id}
+        )
+        data = request._gather_personal_data()
+        self.assertEqual(len(data["Lessons and attendance"]), 36)
+        self.assertIn("Present", {row["Attendance"] for row in data["Lessons and attendance"]})
+        self.env["mph.retention"]._anonymise(self.adult)
+        self.assertFalse(self.adult_attendance.exists())
+        self.assertEqual(self.counts(self.enrollment_adult)[1:], (30, 3, 1, 0, 2))
+        self.assertEqual(len(self.slot_koor.lesson_ids.attendance_ids), 36, "another pupil's attendance stays")
+        data = request._gather_personal_data()
+        self.assertNotIn("Lessons and attendance", data)
+        self.assertEqual(data["Attendance counts"][0]["Present"], 30)

@@ -17,6 +17,7 @@ ACL = {
     "mph.makeup.credit": {"coordinator": "rwcu"},
     "mph.teacher.absence": {"coordinator": "rwcu"},
     "mph.slot.plan.wizard": {"coordinator": "rwcu"},
+    "mph.attendance.count": {"coordinator": "r"},
 }
 ROLES = ("coordinator", "finance", "artistic", "director", "teacher", "employee", "portal")
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
