@@ -10,9 +10,10 @@ usual holidays). Measured in the same run:
   INSERT ... SELECT), in lessons per second, against the plain ORM ``create``
   of the same rows (lessons, then attendance) for a tenth of the slots;
 - the teacher's week page over loopback: a real Odoo server on a free port,
-  200 requests round-robin for a teacher with 26 lessons a week and one with
-  5; p95, and the SQL query count per request from the server's request log
-  (the same for both: it does not grow with the number of lessons).
+  200 requests round-robin for a teacher with 26 lessons a week (on two
+  days) and one with 5, and the portal home /my as the baseline; p95, and the
+  SQL query count per request from the server's request log (the same for
+  both: it does not grow with the number of lessons).
 """
 
 import os
@@ -247,7 +248,7 @@ def main(env):
             sizes = {}
             for name, session in (("big", big), ("small", small)):
                 sizes[name] = session.get(url, timeout=30).text.count("o_mph_lesson ")
-            pages = [("big", big, url), ("small", small, url)]
+            pages = [("home", big, f"{base_url}/my"), ("big", big, url), ("small", small, url)]
             results = measure(pages)
             time.sleep(1)
             counts = [
@@ -257,10 +258,17 @@ def main(env):
             ]
             timed_counts = counts[2 + WARMUP * 2 :]
             query_counts = {"big": sorted(set(timed_counts[0::2])), "small": sorted(set(timed_counts[1::2]))}
+            home_queries = sorted(
+                {int(q) for p, q in LOG_RE.findall(Path(logfile).read_text(errors="replace")) if p == "/my"}
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
     print(f"teacher's week page, {N_REQUESTS} requests each over loopback, round-robin after {WARMUP} warm-up rounds")
+    home_p50, home_p95 = results["home"]
+    print(
+        f"/my (portal home, baseline):         p50 {home_p50:6.1f} ms  p95 {home_p95:6.1f} ms  queries {home_queries}"
+    )
     for name in ("small", "big"):
         p50, p95 = results[name]
         print(

@@ -25,6 +25,7 @@
         "views/mph_enrollment_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/mph_slot_plan_wizard_views.xml",
+        "views/mph_insight_timetable_views.xml",
         "views/mph_timetable_menus.xml",
         "views/mph_timetable_portal_templates.xml",
     ],

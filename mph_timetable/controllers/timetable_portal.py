@@ -60,6 +60,8 @@ class TimetablePortal(CustomerPortal):
         monday = day - timedelta(days=day.weekday())
         lessons = Lesson.search(self._mph_lesson_domain(monday, monday + timedelta(days=6)), order="start, id")
         attendances = lessons.attendance_ids
+        # Every name at once: the page costs the same queries for any number of lessons and days.
+        attendances.mapped("student_first_name")
         # First names shown are a read of the pupils, logged as elsewhere.
         request.env["mph.student.read.log"]._log_reads(attendances.enrollment_id.student_id)
         days = []

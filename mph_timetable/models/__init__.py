@@ -15,4 +15,5 @@ from . import (
     mph_timetable_retention,
     mph_privacy_request,
     res_config_settings,
+    mph_insight_timetable,
 )

@@ -19,5 +19,9 @@ class MphAttendanceCount(models.Model):
     unrecorded = fields.Integer(string="Not recorded")
 
     _sql_constraints = [
-        ("enrollment_season_uniq", "UNIQUE(enrollment_id, season_id)", "One row of counts per enrolment and school year."),
+        (
+            "enrollment_season_uniq",
+            "UNIQUE(enrollment_id, season_id)",
+            "One row of counts per enrolment and school year.",
+        ),
     ]

@@ -34,9 +34,7 @@ class MphLesson(models.Model):
     duration = fields.Integer(string="Duration (minutes)", required=True)
     start = fields.Datetime(required=True)
     stop = fields.Datetime(string="End", required=True)
-    state = fields.Selection(
-        [("planned", "Planned"), ("cancelled", "Cancelled")], required=True, default="planned"
-    )
+    state = fields.Selection([("planned", "Planned"), ("cancelled", "Cancelled")], required=True, default="planned")
     kind = fields.Selection(
         [("regular", "Regular"), ("trial", "Trial lesson"), ("makeup", "Make-up lesson")],
         required=True,

@@ -18,6 +18,7 @@ ACL = {
     "mph.teacher.absence": {"coordinator": "rwcu"},
     "mph.slot.plan.wizard": {"coordinator": "rwcu"},
     "mph.attendance.count": {"coordinator": "r"},
+    "mph.insight.timetable": {"coordinator": "r", "artistic": "r", "director": "r"},
 }
 ROLES = ("coordinator", "finance", "artistic", "director", "teacher", "employee", "portal")
 OPERATIONS = {"r": "read", "w": "write", "c": "create", "u": "unlink"}
@@ -128,3 +129,45 @@ class TestTimetableAccess(TimetableCommon):
         # When the enrolment stops, its attendance is out of the teacher's reach.
         self.enrollment_adult.with_context(mph_no_sync=True).write({"state": "stopped", "date_end": "2041-07-31"})
         self.assertEqual(Attendance.search([]).enrollment_id, self.enrollment_minor)
+
+
+@tagged("post_install", "-at_install", "mph_timetable", "mph_access")
+class TestTimetableInsight(TimetableCommon):
+    """Room occupancy and teaching hours: exact for the coordinator; for the
+    artistic manager only through the insight guard (no rows, no small
+    groups)."""
+
+    def test_hours_and_pupils(self):
+        domain = [("season_id", "=", self.season.id)]
+        measures = ["teaching_minutes", "pupil_count"]
+        Insight = self.env["mph.insight.timetable"]
+
+        def cells(user):
+            groups = Insight.with_user(user).read_group(domain, measures, ["room_id"], lazy=False)
+            return {group["room_id"][0]: {m: group[m] for m in measures} for group in groups}
+
+        exact = cells(self.user_coordinator)
+        self.assertEqual(exact[self.room_1.id], {"teaching_minutes": 30, "pupil_count": 1})
+        self.assertEqual(exact[self.room_3.id], {"teaching_minutes": 60, "pupil_count": 1})
+        # One pupil per room here: the artistic manager sees neither the pupil nor the hours.
+        shown = cells(self.user_artistic)
+        for room in (self.room_1, self.room_2, self.room_3):
+            self.assertFalse(shown.get(room.id, {}).get("pupil_count"))
+            self.assertFalse(shown.get(room.id, {}).get("teaching_minutes"))
+        with self.assertRaises(AccessError):
+            Insight.with_user(self.user_artistic).search_read(domain, ["room_id", "pupil_count"])
+        for user in (self.user_teacher, self.user_finance, self.user_employee):
+            with self.assertRaises(AccessError):
+                Insight.with_user(user).read_group(domain, measures, ["room_id"], lazy=False)
+        # Five pupils in one group slot: their hours show, their number rounded.
+        band = self.env["mph.lesson.type"].create({"name": "Band (insight)", "kind": "group"})
+        self.teacher_other.lesson_type_ids |= band
+        slot = self.make_slot(self.teacher_other, self.room_3, band, "3", 19.0, duration=90)
+        for index in range(6):
+            pupil = self.create_student(f"Bandlid{index} Inzicht", "2000-01-01")
+            self.enroll(pupil, band, self.teacher_other, "active").with_context(mph_no_sync=True).slot_id = slot
+        self.env.flush_all()
+        self.assertEqual(cells(self.user_coordinator)[self.room_3.id], {"teaching_minutes": 150, "pupil_count": 7})
+        shown = cells(self.user_artistic)[self.room_3.id]
+        self.assertEqual(shown["teaching_minutes"], 90)
+        self.assertIn(shown["pupil_count"], (5, 10))
