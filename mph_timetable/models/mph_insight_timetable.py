@@ -23,7 +23,7 @@ class MphInsightTimetable(models.Model):
 
     season_id = fields.Many2one("mph.season", string="School year", readonly=True)
     weekday = fields.Selection(WEEKDAYS, readonly=True)
-    room_id = fields.Many2one("mph.room", string="Room", readonly=True)
+    room_id = fields.Many2one("mph.room", readonly=True)
     lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
     pupil_count = fields.Integer(string="Pupils", aggregator="sum", readonly=True)
     # Minutes, not hours: the insight guard publishes whole numbers.
