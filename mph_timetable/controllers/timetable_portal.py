@@ -19,7 +19,6 @@ from odoo.tools import verify_hash_signed
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..models.mph_lesson_attendance import ATTENDANCE_STATES
 from ..models.mph_teacher import ICAL_SCOPE
 
 TEACHER_GROUP = "mph_school.group_teacher"
@@ -80,7 +79,9 @@ class TimetablePortal(CustomerPortal):
                 "monday": monday,
                 "previous_week": monday - timedelta(days=7),
                 "next_week": monday + timedelta(days=7),
-                "attendance_labels": dict(ATTENDANCE_STATES),
+                "attendance_labels": dict(
+                    request.env["mph.lesson.attendance"]._fields["state"]._description_selection(request.env)
+                ),
                 "portal_states": PORTAL_STATES,
                 "ical_url": teacher._mph_ical_url() if teacher else False,
             }
