@@ -34,10 +34,13 @@ class TimetablePortal(CustomerPortal):
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
-        if "mph_lesson_today_count" in counters:
+        if "mph_lesson_week_count" in counters:
+            # This week's lessons: the card shows whenever the teacher has lessons this week.
             Lesson = request.env["mph.lesson"]
-            values["mph_lesson_today_count"] = (
-                Lesson.search_count(self._mph_lesson_domain(fields.Date.context_today(Lesson)))
+            today = fields.Date.context_today(Lesson)
+            monday = today - timedelta(days=today.weekday())
+            values["mph_lesson_week_count"] = (
+                Lesson.search_count(self._mph_lesson_domain(monday, monday + timedelta(days=6)))
                 if self._mph_is_teacher() and Lesson.has_access("read")
                 else 0
             )

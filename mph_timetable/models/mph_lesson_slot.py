@@ -264,6 +264,7 @@ class MphLessonSlot(models.Model):
                            'planned', 'regular', %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
                       FROM free
                      WHERE n <= remaining
+                     ORDER BY teacher_id, day, start_time
                     RETURNING id, slot_id, date
                 ), attendance AS (
                     -- The running enrolments of each new lesson's slot, on the lesson's date.
