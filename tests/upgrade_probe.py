@@ -225,6 +225,10 @@ def edit_teacher(teacher):
     teacher.with_env(env_of("coordinator")).write({"phone": "030 123 45 67", "max_students": teacher.max_students + 1})
 
 
+def edit_room(room):
+    room.with_env(env_of("coordinator")).write({"capacity": room.capacity + 1, "location": "Edited location"})
+
+
 def edit_user(user):
     user.write({"signature": Markup("<p>Edited signature</p>"), "tz": "Europe/Amsterdam"})
 
@@ -266,6 +270,8 @@ EDITS = {
     "mph.privacy.policy": edit_policy,
     "mph.lesson.type": edit_lesson_type,
     "mph.teacher": edit_teacher,
+    "mph.room": edit_room,
+    "mph.room.tag": edit_contact,
     "res.users": edit_user,
     "product.product": edit_product,
     "product.template": edit_product,

@@ -1,0 +1,1 @@
+from . import mph_slot_plan_wizard
