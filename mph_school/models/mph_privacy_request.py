@@ -160,7 +160,7 @@ class MphPrivacyRequest(models.Model):
     def _check_person(self):
         for request in self.filtered("student_id"):
             student = request.student_id.sudo()
-            if request.partner_id not in student.partner_id | student.guardian_id:
+            if request.partner_id not in student.partner_id | student.guardian_id | student.guardian_ids:
                 raise ValidationError(
                     self.env._("The person of %s must be the pupil or the pupil's guardian.", request.name)
                 )

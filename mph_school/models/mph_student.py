@@ -3,7 +3,7 @@ import time
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import consteq, email_normalize, plaintext2html
@@ -133,6 +133,29 @@ class MphStudent(models.Model):
         ondelete="restrict",
         index=True,
         groups=COORDINATOR_TEACHER,
+    )
+    # Every parent or guardian of the pupil (two parents, separated
+    # families); guardian_id above, who pays for a minor, is always one of
+    # them. Each sees the pupil under 16 on the portal (res_users.py).
+    guardian_ids = fields.Many2many(
+        "res.partner",
+        "mph_student_guardian_rel",
+        "student_id",
+        "partner_id",
+        string="Parents/guardians",
+        compute="_compute_guardian_ids",
+        store=True,
+        readonly=False,
+        groups=COORDINATOR_TEACHER,
+        help="Every parent or guardian of the pupil; the parent/guardian above (the payer) is always one of them.",
+    )
+    # The pupil of 16 or older allows the guardians to keep seeing their
+    # personal data on the portal (a consent, recorded as such by mph_portal).
+    mph_guardian_access = fields.Boolean(
+        string="Guardians may see the pupil's data (16+)",
+        copy=False,
+        groups=COORDINATOR,
+        help="Set when the pupil of 16 or older consents that the guardians keep seeing their personal data.",
     )
     guardian_email = fields.Char(related="guardian_id.email", string="Guardian e-mail", groups=COORDINATOR_TEACHER)
     guardian_phone = fields.Char(string="Guardian phone", groups=COORDINATOR_TEACHER)
@@ -342,6 +365,12 @@ class MphStudent(models.Model):
         under = (operator == "=") == bool(value)
         return [("birthdate", ">", limit)] if under else ["|", ("birthdate", "<=", limit), ("birthdate", "=", False)]
 
+    @api.depends("guardian_id")
+    def _compute_guardian_ids(self):
+        for student in self:
+            # Adds the payer; other guardians stay until removed by hand.
+            student.guardian_ids = student.guardian_ids | student.guardian_id
+
     @api.depends("guardian_id", "birthdate")
     def _compute_payer_id(self):
         for student in self:
@@ -436,10 +465,10 @@ class MphStudent(models.Model):
                     )
                 )
 
-    @api.constrains("birthdate", "guardian_id", "guardian_phone")
+    @api.constrains("birthdate", "guardian_id", "guardian_ids", "guardian_phone")
     def _check_guardian(self):
         for student in self:
-            if student.guardian_id and student.guardian_id == student.partner_id:
+            if student.partner_id in student.guardian_id | student.guardian_ids:
                 raise ValidationError(self.env._("%s cannot be their own guardian.", student.name))
             if not student.is_under_guardian_age:
                 continue
@@ -476,14 +505,22 @@ class MphStudent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         students = super().create(vals_list)
+        students._mph_sync_guardians()
         students._check_contact_data()
         return students
 
     def write(self, vals):
         res = super().write(vals)
+        if {"guardian_id", "guardian_ids"} & set(vals):
+            self._mph_sync_guardians()
         if {"email", "zip", "country_id", "guardian_id"} & set(vals):
             self._check_contact_data()
         return res
+
+    def _mph_sync_guardians(self):
+        """The payer (guardian_id) is always one of the guardians."""
+        for student in self.sudo().filtered(lambda s: s.guardian_id and s.guardian_id not in s.guardian_ids):
+            student.guardian_ids = [Command.link(student.guardian_id.id)]
 
     def _get_legal_hold_students(self):
         """The pupils in ``self`` whose data must not be destroyed now, for
