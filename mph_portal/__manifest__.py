@@ -9,6 +9,7 @@
     "license": "AGPL-3",
     "depends": ["mph_school", "portal", "auth_totp_portal"],
     "data": [
+        "security/mph_portal_groups.xml",
         "security/ir.model.access.csv",
         "security/mph_portal_security.xml",
         "data/mph_portal_data.xml",

@@ -108,6 +108,7 @@ class MijnMphPortal(CustomerPortal):
             paid_only=paid_only,
             invoice_count=invoice_count,
             is_family=self._mph_is_family(),
+            newsletter=bool(request.env.user._mph_newsletter_subscriptions()),
             done=kw.get("done"),
         )
 
@@ -175,7 +176,7 @@ class MijnMphPortal(CustomerPortal):
 
     @http.route(["/my/mph/verzoek"], type="http", auth="user", website=True, methods=["POST"])
     def mph_request(self, request_type=None, student_id=None, description=None, **kw):
-        student = self._mph_get("mph.student", student_id) if student_id else None
+        student = self._mph_get("mph.student", student_id) if student_id else self._mph_own_student() or None
         if request_type not in REQUEST_TYPES:
             raise NotFound()
         request.env["mph.privacy.request"]._mph_portal_file(request_type, student=student, description=description)
@@ -183,7 +184,7 @@ class MijnMphPortal(CustomerPortal):
 
     @http.route(["/my/mph/inzage"], type="http", auth="user", website=True, methods=["POST"])
     def mph_export(self, student_id=None, **kw):
-        student = self._mph_get("mph.student", student_id) if student_id else None
+        student = self._mph_get("mph.student", student_id) if student_id else self._mph_own_student() or None
         privacy = request.env["mph.privacy.request"]._mph_portal_file("access", student=student)
         privacy._mph_portal_fulfil_access()
         return request.redirect(f"/my/mph/verzoeken?done=access&export={privacy.id}")
@@ -200,6 +201,11 @@ class MijnMphPortal(CustomerPortal):
         if not attachment:
             raise NotFound()
         return request.env["ir.binary"]._get_stream_from(attachment).get_response(as_attachment=True)
+
+    @http.route(["/my/mph/nieuwsbrief"], type="http", auth="user", website=True, methods=["POST"])
+    def mph_newsletter(self, **kw):
+        request.env.user._mph_newsletter_unsubscribe()
+        return request.redirect("/my/mph?done=newsletter")
 
     @http.route(["/my/mph/opzeggen/<int:enrollment_id>"], type="http", auth="user", website=True, methods=["POST"])
     def mph_cancel(self, enrollment_id, date_end=None, **kw):

@@ -5,4 +5,5 @@ from . import (
     mph_privacy_request,
     mph_retention,
     mph_student,
+    res_users,
 )

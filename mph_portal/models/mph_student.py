@@ -7,7 +7,7 @@ from odoo.addons.mph_school.models.mph_student import ADULT_AGE, COORDINATOR, CO
 
 # Mijn MPH: a pupil or guardian on the portal reads these fields of the pupils
 # the record rules give them (themself; a guardian the pupils under 16).
-PORTAL_READ = COORDINATOR_TEACHER + ",base.group_portal"
+PORTAL_READ = COORDINATOR_TEACHER + ",mph_portal.group_family"
 
 
 class MphStudent(models.Model):

@@ -78,7 +78,7 @@ class TestMijnMph(HttpCase):
                     "login": name,
                     "password": name + "-Pw1!",
                     "partner_id": partner.id,
-                    "groups_id": [Command.set(env.ref("base.group_portal").ids)],
+                    "groups_id": [Command.set((env.ref("base.group_portal") | env.ref("mph_portal.group_family")).ids)],
                 }
             )
 
@@ -142,6 +142,27 @@ class TestMijnMph(HttpCase):
             url = url.replace(converter, str(value))
         url = url.replace("<int:request_id>", str(ids["request"])).replace("<string:fmt>", "json")
         return url
+
+    def test_model_access(self):
+        """Model-level rights: the new model, and Mijn MPH's read-only reach on
+        the school's models, which a teacher (also a portal user) does not get."""
+        acl = {
+            "mph.correction.request": {"coordinator": "rwc", "family": "rc"},
+            "mph.student": {"coordinator": "rwcu", "family": "r", "teacher": "r"},
+            "mph.enrollment": {"coordinator": "rwcu", "family": "r", "teacher": "r"},
+            "mph.privacy.acceptance": {"coordinator": "rc", "family": "r"},
+            "mph.privacy.request": {"coordinator": "rwc", "family": "r"},
+        }
+        users = {"coordinator": self.coordinator, "family": self.user_ma, "teacher": self.teacher.user_id}
+        Access = self.env["ir.model.access"]
+        for model, rights in acl.items():
+            for role, user in users.items():
+                for letter, operation in (("r", "read"), ("w", "write"), ("c", "create"), ("u", "unlink")):
+                    with self.subTest(model=model, role=role, operation=operation):
+                        expected = letter in rights.get(role, "")
+                        self.assertEqual(
+                            Access.with_user(user).check(model, operation, raise_exception=False), expected
+                        )
 
     # ------------------------------------------------------------
     # The flow: a parent with two children changes the address
@@ -255,6 +276,10 @@ class TestMijnMph(HttpCase):
         self.env.invalidate_all()
         self.assertIn(self.teen, Student.with_user(self.user_ma).search([]), "allowed by Tess")
         self._post(f"/my/mph/leerling/{self.teen.id}/ouders", {"allow": "0"})
+        # Her own requests are about her own pupil record.
+        self._post("/my/mph/verzoek", {"request_type": "objection"})
+        objection = self.env["mph.privacy.request"].search([("request_type", "=", "objection")])
+        self.assertEqual((objection.partner_id, objection.student_id), (self.teen.partner_id, self.teen))
         self.env.invalidate_all()
         self.assertNotIn(self.teen, Student.with_user(self.user_pa).search([]), "withdrawn")
         # The other way: a guardian cannot decide for a pupil of 16+, nor a child under 16 for itself.
@@ -364,6 +389,24 @@ class TestMijnMph(HttpCase):
         self._post(f"/my/mph/opzeggen/{self.enr_kid2.id}", {"date_end": "2001-01-01"})
         self.assertEqual(self.enr_kid2.date_end, day, "a date in the past changes nothing")
 
+    def test_newsletter_unsubscribe(self):
+        if "mph.newsletter.suppression" not in self.env:
+            self.skipTest("mph_newsletter is not installed")
+        newsletter = self.env["mailing.list"]._mph_newsletter()
+        contact = self.env["mailing.contact"].create({"email": "ma.wilgenroos@example.nl"})
+        other = self.env["mailing.contact"].create({"email": "olga@example.nl"})
+        subscriptions = self.env["mailing.subscription"].create(
+            [
+                {"contact_id": c.id, "list_id": newsletter.id, "mph_state": "confirmed", "opt_out": False}
+                for c in (contact, other)
+            ]
+        )
+        self._login(self.user_ma)
+        self.assertIn("o_mph_newsletter_form", self._get("/my/mph").text)
+        self._post("/my/mph/nieuwsbrief")
+        self.assertEqual(subscriptions.mapped("opt_out"), [True, False], "only the user's own address")
+        self.assertNotIn("o_mph_newsletter_form", self._get("/my/mph").text)
+
     # ------------------------------------------------------------
     # Accounts
     # ------------------------------------------------------------
@@ -376,10 +419,21 @@ class TestMijnMph(HttpCase):
         self.assertEqual(self.env["portal.wizard"].browse(action["res_id"]).user_ids.partner_id, self.teen.partner_id)
         with self.assertRaises(AccessError):
             self.kid1.with_user(self.user_ma).action_mph_portal_invite()
+        # A guardian without a login gets a portal login with Mijn MPH (the
+        # invitation mail sets the password).
+        newcomer = self.env["res.partner"].create({"name": "Nina Nieuwkomer", "email": "nina@example.nl"})
+        self.kid1.guardian_ids = [Command.link(newcomer.id)]
+        action = self.kid1.with_user(self.coordinator).action_mph_portal_invite()
+        line = self.env["portal.wizard"].browse(action["res_id"]).user_ids.filtered(lambda w: w.partner_id == newcomer)
+        line.with_user(self.coordinator).action_grant_access()
+        self.assertTrue(line.user_id.share)
+        self.assertTrue(line.user_id.has_group("mph_portal.group_family"))
+        self.assertEqual(self.env["mph.student"].with_user(line.user_id).search([]), self.kid1)
+        # The passive archive disables logins; anonymisation deletes them.
         retention = self.env["mph.retention"]
         retention._archive(self.teen)
         self.assertFalse(self.user_teen.active, "archived: the login is disabled")
         self.assertTrue(self.user_ma.active, "Ma still has current children")
         retention._anonymise(self.other_kid)
-        self.assertFalse(self.user_other.exists(), "anonymised: the login is deleted")
+        self.assertFalse(self.user_other.exists(), "anonymised: the guardian's login is deleted")
         self.assertTrue(self.user_ma.exists())

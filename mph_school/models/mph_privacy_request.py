@@ -621,7 +621,10 @@ class MphPrivacyRequest(models.Model):
             if field.type == "many2one":
                 value = value.display_name
             elif field.type in ("one2many", "many2many"):
-                if field.comodel_name in ("mph.enrollment", "mph.student", "res.partner") and name != "category_id":
+                if field.comodel_name in ("mph.enrollment", "mph.student", "res.partner") and name not in (
+                    "category_id",
+                    "guardian_ids",
+                ):
                     continue  # exported in their own section
                 value = value.mapped("display_name")
             elif field.type == "selection":

@@ -143,9 +143,6 @@ class MphStudent(models.Model):
         "student_id",
         "partner_id",
         string="Parents/guardians",
-        compute="_compute_guardian_ids",
-        store=True,
-        readonly=False,
         groups=COORDINATOR_TEACHER,
         help="Every parent or guardian of the pupil; the parent/guardian above (the payer) is always one of them.",
     )
@@ -365,12 +362,6 @@ class MphStudent(models.Model):
         under = (operator == "=") == bool(value)
         return [("birthdate", ">", limit)] if under else ["|", ("birthdate", "<=", limit), ("birthdate", "=", False)]
 
-    @api.depends("guardian_id")
-    def _compute_guardian_ids(self):
-        for student in self:
-            # Adds the payer; other guardians stay until removed by hand.
-            student.guardian_ids = student.guardian_ids | student.guardian_id
-
     @api.depends("guardian_id", "birthdate")
     def _compute_payer_id(self):
         for student in self:
@@ -465,10 +456,10 @@ class MphStudent(models.Model):
                     )
                 )
 
-    @api.constrains("birthdate", "guardian_id", "guardian_ids", "guardian_phone")
+    @api.constrains("birthdate", "guardian_id", "guardian_phone")
     def _check_guardian(self):
         for student in self:
-            if student.partner_id in student.guardian_id | student.guardian_ids:
+            if student.guardian_id and student.guardian_id == student.partner_id:
                 raise ValidationError(self.env._("%s cannot be their own guardian.", student.name))
             if not student.is_under_guardian_age:
                 continue
@@ -518,9 +509,13 @@ class MphStudent(models.Model):
         return res
 
     def _mph_sync_guardians(self):
-        """The payer (guardian_id) is always one of the guardians."""
-        for student in self.sudo().filtered(lambda s: s.guardian_id and s.guardian_id not in s.guardian_ids):
-            student.guardian_ids = [Command.link(student.guardian_id.id)]
+        """The payer (guardian_id) is always one of the guardians (other
+        guardians stay until removed by hand); nobody is their own."""
+        for student in self.sudo():
+            if student.partner_id in student.guardian_ids:
+                raise ValidationError(self.env._("%s cannot be their own guardian.", student.name))
+            if student.guardian_id and student.guardian_id not in student.guardian_ids:
+                student.guardian_ids = [Command.link(student.guardian_id.id)]
 
     def _get_legal_hold_students(self):
         """The pupils in ``self`` whose data must not be destroyed now, for

@@ -432,6 +432,7 @@ class TestExposureRegistry(TransactionCase):
             "anonymised": (cls.koor, cls.teacher, "stopped"),
         }
         # Mijn MPH: the adult pupil and the minor's guardian log in on the portal.
+        family = env.ref("base.group_portal") | env.ref("mph_portal.group_family", raise_if_not_found=False)
         for role, partner in (("pupil_portal", cls.students["adult"].partner_id), ("guardian_portal", cls.guardian)):
             cls.users[role] = env["res.users"].create(
                 {
@@ -439,7 +440,7 @@ class TestExposureRegistry(TransactionCase):
                     "partner_id": partner.id,
                     "company_id": cls.company.id,
                     "company_ids": [Command.set(cls.company.ids)],
-                    "groups_id": [Command.set(env.ref("base.group_portal").ids)],
+                    "groups_id": [Command.set(family.ids)],
                 }
             )
         cls.enrollments = {}
