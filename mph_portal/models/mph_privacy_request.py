@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 PORTAL_TYPES = ("access", "erasure", "objection")
+# What the export downloaded on Mijn MPH holds only when the user may read it.
+PORTAL_EXPORT_CHECKED = ("mph.student", "mph.enrollment", "res.partner", "account.move", "account.move.line")
 
 
 class MphPrivacyRequest(models.Model):
@@ -74,20 +76,37 @@ class MphPrivacyRequest(models.Model):
         uid = self.env.context.get("mph_portal_uid")
         return self.env["res.users"].browse(uid) if uid else None
 
-    def _references_to(self, record, persons, student):
+    def _mph_hidden_from_portal_user(self, record):
         """Downloaded on Mijn MPH without the coordinator's review: a pupil,
-        enrolment or contact the user may not see (a child of 16 or older, or
-        another family) is not in the export."""
+        enrolment, contact or invoice the user may not see (a child of 16 or
+        older, another family, the other parent's invoices) is not in it."""
         user = self._mph_portal_user()
-        if user and record._name in ("mph.student", "mph.enrollment", "res.partner"):
-            if not record.with_user(user).has_access("read"):
-                return {}
+        return bool(
+            user
+            and record._name in PORTAL_EXPORT_CHECKED
+            and not record.with_user(user).with_context(active_test=False).has_access("read")
+        )
+
+    def _references_to(self, record, persons, student):
+        if self._mph_hidden_from_portal_user(record):
+            return {}
         return super()._references_to(record, persons, student)
+
+    def _export_invoices(self, student, persons):
+        moves = super()._export_invoices(student, persons)
+        if self._mph_portal_user():
+            moves = moves.filtered(lambda move: not self._mph_hidden_from_portal_user(move))
+        return moves
 
     def _gather_personal_data(self):
         data = super()._gather_personal_data()
         user = self._mph_portal_user()
-        if user and data.get("guardian_of"):
+        if not user:
+            return data
+        guardian = self.student_id.sudo().guardian_id
+        if guardian and data.get("guardian") and self._mph_hidden_from_portal_user(guardian):
+            del data["guardian"]  # the other parent's contact data
+        if data.get("guardian_of"):
             visible = set(self.env["mph.student"].with_user(user).search([]).mapped("name"))
             data["guardian_of"] = [name for name in data["guardian_of"] if name in visible]
             if not data["guardian_of"]:

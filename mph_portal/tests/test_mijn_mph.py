@@ -370,6 +370,15 @@ class TestMijnMph(HttpCase):
         self.assertEqual(self._get(f"/my/mph/inzage/{privacy.id}/pdf").status_code, 200)
         self._login(self.user_pa)
         self.assertEqual(self._get(f"/my/mph/inzage/{privacy.id}/json").status_code, 404, "Ma's export is Ma's")
+        # The other parent's export of the same child: not Ma's contact data nor her invoice.
+        self._post("/my/mph/inzage", {"student_id": self.kid1.id})
+        pa_export = self.env["mph.privacy.request"].search([("partner_id", "=", self.pa.id)])
+        text = self._get(f"/my/mph/inzage/{pa_export.id}/json").text
+        self.assertIn("Kim Wilgenroos", text)
+        self.assertIn("pa.wilgenroos@example.nl", text)
+        self.assertNotIn("ma.wilgenroos@example.nl", text)
+        self.assertNotIn("Lesgeld", text)
+        self.assertNotIn(self.invoice.name, text)
 
         self._login(self.user_ma)
         self._post(
