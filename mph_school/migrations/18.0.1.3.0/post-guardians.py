@@ -1,4 +1,4 @@
-"""Several guardians per pupil (18.0.1.2.0): on a database made earlier, the
+"""Several guardians per pupil (18.0.1.3.0): on a database made earlier, the
 one guardian of each pupil (guardian_id, the payer) becomes the first of the
 pupil's guardians (guardian_ids)."""
 
