@@ -18,7 +18,7 @@ from markupsafe import Markup
 from odoo import Command
 from odoo.modules.module import get_manifest, get_module_path
 
-OUR_MODULES = ("mph_school", "mph_newsletter")
+OUR_MODULES = ("mph_school", "mph_newsletter", "mph_portal")
 # Models whose records are code, not settings: an upgrade is meant to rewrite
 # them from the XML (views, menus, actions, access rights, record rules, groups).
 CODE_OWNED = {

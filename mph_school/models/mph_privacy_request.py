@@ -179,7 +179,7 @@ class MphPrivacyRequest(models.Model):
     def _check_person(self):
         for request in self.filtered("student_id"):
             student = request.student_id.sudo()
-            if request.partner_id not in student.partner_id | student.guardian_id:
+            if request.partner_id not in student.partner_id | student.guardian_id | student.guardian_ids:
                 raise ValidationError(
                     self.env._("The person of %s must be the pupil or the pupil's guardian.", request.name)
                 )
@@ -729,7 +729,10 @@ class MphPrivacyRequest(models.Model):
             if field.type == "many2one":
                 value = value.display_name
             elif field.type in ("one2many", "many2many"):
-                if field.comodel_name in ("mph.enrollment", "mph.student", "res.partner") and name != "category_id":
+                if field.comodel_name in ("mph.enrollment", "mph.student", "res.partner") and name not in (
+                    "category_id",
+                    "guardian_ids",
+                ):
                     continue  # exported in their own section
                 value = value.mapped("display_name")
             elif field.type == "selection":

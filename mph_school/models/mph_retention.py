@@ -6,7 +6,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, email_normalize_all, split_every
@@ -232,7 +232,7 @@ class MphRetention(models.AbstractModel):
         anonymised too."""
         students = students.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
         partners = students.partner_id
-        guardians = students.guardian_id
+        guardians = students.guardian_id | students.guardian_ids
         enrollments = students.enrollment_ids
         emails = (partners | guardians).mapped("email_normalized")
         cleared = {
@@ -240,6 +240,7 @@ class MphRetention(models.AbstractModel):
             "phone": False,
             "mobile": False,
             "guardian_id": False,
+            "guardian_ids": [Command.clear()],
             "guardian_phone": False,
             "note": False,
             "privacy_accepted_date": False,
@@ -260,7 +261,9 @@ class MphRetention(models.AbstractModel):
         for student in students:
             self._anonymise_partner(student.partner_id, self.env._("Anonymised pupil %s", student.id))
         enrollments.write({"note": False, "preferred_times": False})
-        lone_guardians = guardians.filtered(lambda g: not (g.mph_ward_ids or g.mph_student_ids or g.user_ids))
+        lone_guardians = guardians.filtered(
+            lambda g: not (g.mph_ward_ids or g.mph_guardian_of_ids or g.mph_student_ids or g.user_ids)
+        )
         self._keep_fiscal_subset(lone_guardians)
         for guardian in lone_guardians:
             self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))

@@ -3,7 +3,7 @@ import time
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import consteq, email_normalize, plaintext2html
@@ -133,6 +133,26 @@ class MphStudent(models.Model):
         ondelete="restrict",
         index=True,
         groups=COORDINATOR_TEACHER,
+    )
+    # Every parent or guardian of the pupil (two parents, separated
+    # families); guardian_id above, who pays for a minor, is always one of
+    # them. Each sees the pupil under 16 on the portal (res_users.py).
+    guardian_ids = fields.Many2many(
+        "res.partner",
+        "mph_student_guardian_rel",
+        "student_id",
+        "partner_id",
+        string="Parents/guardians",
+        groups=COORDINATOR_TEACHER,
+        help="Every parent or guardian of the pupil; the parent/guardian above (the payer) is always one of them.",
+    )
+    # The pupil of 16 or older allows the guardians to keep seeing their
+    # personal data on the portal (a consent, recorded as such by mph_portal).
+    mph_guardian_access = fields.Boolean(
+        string="Guardians may see the pupil's data (16+)",
+        copy=False,
+        groups=COORDINATOR,
+        help="Set when the pupil of 16 or older consents that the guardians keep seeing their personal data.",
     )
     guardian_email = fields.Char(related="guardian_id.email", string="Guardian e-mail", groups=COORDINATOR_TEACHER)
     guardian_phone = fields.Char(string="Guardian phone", groups=COORDINATOR_TEACHER)
@@ -504,6 +524,7 @@ class MphStudent(models.Model):
             # record's cache, not only on the contact).
             self.env["res.partner"]._mph_normalize_vals(vals)
         students = super().create(vals_list)
+        students._mph_sync_guardians()
         students._check_contact_data()
         return students
 
@@ -511,9 +532,20 @@ class MphStudent(models.Model):
         if vals.get("zip"):
             self.sudo().partner_id._mph_normalize_vals(vals)
         res = super().write(vals)
+        if {"guardian_id", "guardian_ids"} & set(vals):
+            self._mph_sync_guardians()
         if {"email", "zip", "country_id", "guardian_id"} & set(vals):
             self._check_contact_data()
         return res
+
+    def _mph_sync_guardians(self):
+        """The payer (guardian_id) is always one of the guardians (other
+        guardians stay until removed by hand); nobody is their own."""
+        for student in self.sudo():
+            if student.partner_id in student.guardian_ids:
+                raise ValidationError(self.env._("%s cannot be their own guardian.", student.name))
+            if student.guardian_id and student.guardian_id not in student.guardian_ids:
+                student.guardian_ids = [Command.link(student.guardian_id.id)]
 
     def _get_legal_hold_students(self):
         """The pupils in ``self`` whose data must not be destroyed now, for

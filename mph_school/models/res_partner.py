@@ -60,6 +60,15 @@ class ResPartner(models.Model):
         context={"active_test": False},
         groups="mph_school.group_coordinator",
     )
+    mph_guardian_of_ids = fields.Many2many(
+        "mph.student",
+        "mph_student_guardian_rel",
+        "partner_id",
+        "student_id",
+        string="Parent/guardian of",
+        context={"active_test": False},
+        groups="mph_school.group_coordinator",
+    )
     # A pupil's or guardian's contact: hidden by default (see res_users.py and
     # ir_rule.py). Once set it stays set, also when the pupil is archived or
     # anonymised or the guardian's wards leave: who was a school person keeps
@@ -72,11 +81,13 @@ class ResPartner(models.Model):
         groups="mph_school.group_coordinator",
     )
 
-    @api.depends("mph_student_ids", "mph_ward_ids")
+    @api.depends("mph_student_ids", "mph_ward_ids", "mph_guardian_of_ids")
     def _compute_mph_school_person(self):
         new = self.browse()
         for partner in self:
-            flag = partner.mph_school_person or bool(partner.mph_student_ids or partner.mph_ward_ids)
+            flag = partner.mph_school_person or bool(
+                partner.mph_student_ids or partner.mph_ward_ids or partner.mph_guardian_of_ids
+            )
             if flag and not partner.mph_school_person:
                 new |= partner
             partner.mph_school_person = flag

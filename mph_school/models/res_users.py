@@ -40,6 +40,23 @@ class ResUsers(models.Model):
         # guardian may also work at the school; a future portal for pupils
         # and parents starts from here).
         exceptions = [[("id", "=", self.partner_id.id)]]
+        # A parent or guardian (on the portal, mph_portal): the pupils they
+        # are guardian of while under 16 (UAVG art. 5), or older when the
+        # pupil allowed it (a consent). Archived pupils not.
+        exceptions.append(
+            [
+                (
+                    "mph_student_ids",
+                    "any",
+                    [
+                        ("guardian_ids", "in", self.partner_id.ids),
+                        "|",
+                        ("is_under_guardian_age", "=", True),
+                        ("mph_guardian_access", "=", True),
+                    ],
+                )
+            ]
+        )
         if self.has_group("mph_school.group_finance") and (invoice_mail or _finance_scope(model_name)):
             # What an invoice needs: every school person except the pupils in
             # the passive archive, unless a legal hold keeps them.

@@ -67,6 +67,8 @@ ROLES = (
     "volunteer",
     "employee",
     "portal",
+    "pupil_portal",
+    "guardian_portal",
     "public",
 )
 # A teacher's own pupils: the running enrolments with that teacher.
@@ -222,6 +224,56 @@ ALLOW = (
     ),
 )
 
+# Mijn MPH (mph_portal): a pupil of 16 or older, and a guardian of a pupil
+# under 16, with a portal login (UAVG art. 5: under 16 the guardian).
+PORTAL_FAMILIES = {"pupil_portal": frozenset({"adult"}), "guardian_portal": frozenset({"guardian", "minor"})}
+ALLOW += tuple(
+    Allow(
+        (role,),
+        model,
+        people=people,
+        reason="Mijn MPH: a pupil of 16 or older sees themself; a guardian themself and the child under 16 "
+        "(own contact, pupil record, lessons, consents, requests, the invoices they pay)",
+    )
+    for role, people in PORTAL_FAMILIES.items()
+    for model in (
+        "res.partner",
+        "mph.student",
+        "mph.enrollment",
+        "mph.privacy.acceptance",
+        "mph.privacy.request",
+        "mph.correction.request",
+        "account.move",
+        "account.move.line",
+        "res.users",
+        "res.partner.autocomplete.sync",
+    )
+) + tuple(
+    Allow(
+        (role,),
+        model,
+        people=people,
+        rows=domain,
+        reason="Mijn MPH: the mail about the invoices they pay, sent to them (Odoo's invoice portal page)",
+    )
+    for role, people in PORTAL_FAMILIES.items()
+    for model, domain in INVOICE_ROWS.items()
+)
+ALLOW += (
+    Allow(
+        ("finance",),
+        "res.users",
+        people=NOT_ARCHIVED,
+        reason="the Mijn MPH login of a pupil or guardian whose contact finance may read",
+    ),
+    Allow(
+        ("teacher", "teacher_other"),
+        "res.users",
+        people="own",
+        reason="the Mijn MPH login of an own pupil (name and the e-mail the teacher already has)",
+    ),
+)
+
 # The other side: cells that must show the people listed, or the test could
 # pass because every read failed.
 MUST_SEE = (
@@ -242,6 +294,13 @@ MUST_SEE = (
 MUST_SEE_IF_INSTALLED = (
     ("mph.lesson.attendance", ("teacher", "mph.lesson.attendance", "enrollment_id", "search_read", {"adult", "minor"})),
     ("mph.lesson.attendance", ("teacher_other", "mph.lesson.attendance", "enrollment_id", "search_read", {"other"})),
+    # ... and with mph_portal installed.
+    ("mph.correction.request", ("pupil_portal", "mph.student", "id", "search_read", {"adult"})),
+    ("mph.correction.request", ("pupil_portal", "account.move", "partner_id", "search_read", {"adult"})),
+    ("mph.correction.request", ("guardian_portal", "mph.student", "id", "search_read", {"minor"})),
+    ("mph.correction.request", ("guardian_portal", "res.partner", "id", "search_read", {"guardian", "minor"})),
+    ("mph.correction.request", ("guardian_portal", "mph.enrollment", "student_id", "search_read", {"minor"})),
+    ("mph.correction.request", ("guardian_portal", "account.move", "partner_id", "search_read", {"guardian"})),
 )
 
 # Models not read here, and why.
@@ -393,6 +452,18 @@ class TestExposureRegistry(TransactionCase):
             "archived": (cls.piano, cls.teacher, "stopped"),
             "anonymised": (cls.koor, cls.teacher, "stopped"),
         }
+        # Mijn MPH: the adult pupil and the minor's guardian log in on the portal.
+        family = env.ref("base.group_portal") | env.ref("mph_portal.group_family", raise_if_not_found=False)
+        for role, partner in (("pupil_portal", cls.students["adult"].partner_id), ("guardian_portal", cls.guardian)):
+            cls.users[role] = env["res.users"].create(
+                {
+                    "login": f"expo_{role}",
+                    "partner_id": partner.id,
+                    "company_id": cls.company.id,
+                    "company_ids": [Command.set(cls.company.ids)],
+                    "groups_id": [Command.set(family.ids)],
+                }
+            )
         cls.enrollments = {}
         for key, (lesson, teacher, state) in plan.items():
             vals = {"student_id": cls.students[key].id, "lesson_type_id": lesson.id, "state": state}

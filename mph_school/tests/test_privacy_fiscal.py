@@ -103,6 +103,7 @@ class TestAccessExportComplete(PrivacyFiscalCommon):
                 "own_consent_state": "given",
                 "own_consent_requested_on": "2025-09-01 08:00:00",
                 "own_consent_date": "2025-09-03 19:00:00",
+                "mph_guardian_access": True,
             }
         )
         cls.env["mph.privacy.acceptance"].create(
