@@ -204,7 +204,10 @@ class MijnMphPortal(CustomerPortal):
 
     @http.route(["/my/mph/nieuwsbrief"], type="http", auth="user", website=True, methods=["POST"])
     def mph_newsletter(self, **kw):
-        request.env.user._mph_newsletter_unsubscribe()
+        if request.env.user._mph_newsletter_unsubscribe():
+            request.env["mph.privacy.request"]._mph_portal_log_done(
+                "objection", request.env._("Unsubscribed from the newsletter on Mijn MPH.")
+            )
         return request.redirect("/my/mph?done=newsletter")
 
     @http.route(["/my/mph/opzeggen/<int:enrollment_id>"], type="http", auth="user", website=True, methods=["POST"])
@@ -213,7 +216,18 @@ class MijnMphPortal(CustomerPortal):
         student_id = enrollment.student_id.id
         target = f"/my/mph/leerling/{student_id}" if enrollment.student_id in self._mph_students() else "/my/mph"
         try:
-            enrollment._mph_portal_cancel(date_end)
+            # The cancellation and its line on the request log, both or neither.
+            with request.env.cr.savepoint():
+                enrollment._mph_portal_cancel(date_end)
+                request.env["mph.privacy.request"]._mph_portal_log_done(
+                    "cancellation",
+                    request.env._(
+                        "%(lessons)s cancelled on Mijn MPH per %(date)s.",
+                        lessons=enrollment.sudo().lesson_type_id.name,
+                        date=enrollment.sudo().date_end or fields.Date.context_today(enrollment),
+                    ),
+                    student=enrollment.student_id,
+                )
         except (UserError, ValidationError, ValueError):
             return request.redirect(f"{target}?error=cancel")
         except AccessError:

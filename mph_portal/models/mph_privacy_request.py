@@ -12,6 +12,11 @@ class MphPrivacyRequest(models.Model):
     identity_method = fields.Selection(
         selection_add=[("portal_login", "Logged in to Mijn MPH")], ondelete={"portal_login": "set null"}
     )
+    # Cancelling lessons on Mijn MPH is no request under the GDPR, but it
+    # starts the clock of the passive archive: it is on the same log.
+    request_type = fields.Selection(
+        selection_add=[("cancellation", "Cancellation of lessons")], ondelete={"cancellation": "cascade"}
+    )
     correction_ids = fields.One2many("mph.correction.request", "privacy_request_id", string="Corrections")
 
     @api.model
@@ -21,7 +26,7 @@ class MphPrivacyRequest(models.Model):
         the one-month clock, the identity known from the login. The pupil is
         checked as the user (record rules); the request is the school's
         record and is created as the system."""
-        if request_type not in PORTAL_TYPES + ("rectification",):
+        if request_type not in PORTAL_TYPES + ("rectification", "cancellation"):
             raise UserError(self.env._("Unknown kind of request."))
         partner = self.env.user.partner_id
         if student:
@@ -38,6 +43,16 @@ class MphPrivacyRequest(models.Model):
         request = self.sudo().with_context(mail_create_nosubscribe=True).create(vals)
         request.write({"state": "verified", "date_identity_verified": fields.Datetime.now()})
         return request.with_env(self.env)
+
+    @api.model
+    def _mph_portal_log_done(self, request_type, response, student=None):
+        """Something the pupil or guardian did themself on Mijn MPH (an
+        unsubscription is an objection to direct marketing, GDPR art. 21(2);
+        a cancellation of lessons): on the request log, received and
+        answered at once, with the date and the login that did it."""
+        request = self._mph_portal_file(request_type, student=student, description=response)
+        request.sudo().write({"state": "done", "date_done": fields.Date.context_today(self), "response": response})
+        return request
 
     def _mph_portal_fulfil_access(self):
         """Answer an access request at once: the export (JSON, readable page,

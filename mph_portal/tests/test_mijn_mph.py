@@ -397,6 +397,14 @@ class TestMijnMph(HttpCase):
         self.assertEqual(self.enr_kid1.state, "cancelled")
         self._post(f"/my/mph/opzeggen/{self.enr_kid2.id}", {"date_end": "2001-01-01"})
         self.assertEqual(self.enr_kid2.date_end, day, "a date in the past changes nothing")
+        # Each cancellation is on the request log, answered at once; the refused one is not.
+        cancellations = self.env["mph.privacy.request"].search(
+            [("partner_id", "=", self.ma.id), ("request_type", "=", "cancellation")]
+        )
+        self.assertEqual(len(cancellations), 2)
+        self.assertEqual(set(cancellations.mapped("state")), {"done"})
+        self.assertEqual(cancellations.student_id, self.kid1 | self.kid2)
+        self.assertTrue(all(c.date_done == fields.Date.today() for c in cancellations))
 
     def test_newsletter_unsubscribe(self):
         if "mph.newsletter.suppression" not in self.env:
@@ -412,8 +420,15 @@ class TestMijnMph(HttpCase):
         )
         self._login(self.user_ma)
         self.assertIn("o_mph_newsletter_form", self._get("/my/mph").text)
+        Request = self.env["mph.privacy.request"]
+        objections = [("partner_id", "=", self.ma.id), ("request_type", "=", "objection")]
+        self.assertFalse(Request.search(objections))
         self._post("/my/mph/nieuwsbrief")
         self.assertEqual(subscriptions.mapped("opt_out"), [True, False], "only the user's own address")
+        logged = Request.search(objections)
+        self.assertEqual((len(logged), logged.state, logged.channel), (1, "done", "website"))
+        self._post("/my/mph/nieuwsbrief")
+        self.assertEqual(len(Request.search(objections)), 1, "nothing to unsubscribe: nothing logged")
         self.assertNotIn("o_mph_newsletter_form", self._get("/my/mph").text)
 
     # ------------------------------------------------------------
