@@ -9,6 +9,7 @@
     "license": "AGPL-3",
     "depends": ["mph_school"],
     "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
     "data": [
         "security/ir.model.access.csv",
         "security/mph_timetable_security.xml",

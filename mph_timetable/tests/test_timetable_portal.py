@@ -6,6 +6,7 @@ import vobject
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from .. import post_init_hook
 from .common import TimetableCommon
 
 _logger = logging.getLogger(__name__)
@@ -102,6 +103,17 @@ class TestTimetablePortal(HttpCase, TimetableCommon):
         new_url = self.teacher._mph_ical_url()
         self.assertNotEqual(new_url, url)
         self.assertEqual(self.url_open(new_url[new_url.index("/mph/") :]).status_code, 200)
+
+    def test_each_teacher_has_a_feed_token_of_its_own(self):
+        """Installing the addon on a school with teachers gives each its own
+        token (Odoo fills a new column with one evaluation of its default)."""
+        teachers = self.env["mph.teacher"].with_context(active_test=False).search([])
+        self.assertGreater(len(teachers), 1)
+        teachers.write({"ical_token": "one-for-all"})
+        post_init_hook(self.env)
+        tokens = teachers.mapped("ical_token")
+        self.assertNotIn("one-for-all", tokens)
+        self.assertEqual(len(set(tokens)), len(teachers))
 
     def test_week_query_count_does_not_grow(self):
         """Next week's page costs the same number of queries for 1 lesson and
