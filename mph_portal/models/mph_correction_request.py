@@ -3,9 +3,9 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.mph_school.groups import COORDINATOR
 from odoo.addons.mph_school.models.res_partner import normalize_nl_postcode, valid_email
 
-COORDINATOR = "mph_school.group_coordinator"
 # What a pupil or guardian may ask to change, and where it is written: on the
 # pupil (phone, mobile live on mph.student) or on the contact.
 FIELDS = ("street", "zip", "city", "email", "phone", "mobile")

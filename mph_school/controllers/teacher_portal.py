@@ -14,9 +14,8 @@ from odoo.osv import expression
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
+from ..groups import TEACHER as TEACHER_GROUP
 from ..models.mph_enrollment import RUNNING_STATES
-
-TEACHER_GROUP = "mph_school.group_teacher"
 
 
 class TeacherPortal(CustomerPortal):

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-FINANCE = "mph_school.group_finance"
+from ..groups import FINANCE
 
 # The fiscal subset of an invoice: what it printed of the customer. Frozen on
 # the invoice when the customer's contact is anonymised while fiscal law still

@@ -1,6 +1,8 @@
 from odoo import fields, models
 
-FINANCE_COORDINATOR = "mph_school.group_finance,mph_school.group_coordinator"
+from ..groups import COORDINATOR, FINANCE
+
+FINANCE_COORDINATOR = f"{FINANCE},{COORDINATOR}"
 
 
 class AccountMoveLine(models.Model):

@@ -8,11 +8,11 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, mute_logger
 
+from ..groups import FINANCE
 from .mph_student import ADULT_AGE
 
 _logger = logging.getLogger(__name__)
 
-FINANCE = "mph_school.group_finance"
 # Invoices created and posted per ORM call: large enough to batch the
 # queries, small enough that one failing payer costs little to isolate and
 # that memory stays flat for thousands of pupils.

@@ -9,13 +9,11 @@ from odoo.osv import expression
 from odoo.tools import consteq, email_normalize, plaintext2html
 from odoo.tools.misc import hmac as hmac_tool
 
+from ..groups import COORDINATOR, COORDINATOR_FINANCE, COORDINATOR_TEACHER
 from .mph_enrollment import RUNNING_STATES
 from .mph_student_read_log import read_write
 
-COORDINATOR = "mph_school.group_coordinator"
 # Who may read the personal data the privacy policy gives a teacher.
-COORDINATOR_TEACHER = "mph_school.group_coordinator,mph_school.group_teacher"
-COORDINATOR_FINANCE = "mph_school.group_coordinator,mph_school.group_finance"
 
 # Fields every role with read access on mph.student may read: what an invoice
 # needs (name, address, e-mail) and technical columns. Every other field not

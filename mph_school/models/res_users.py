@@ -1,9 +1,9 @@
 from odoo import models
 from odoo.osv import expression
 
+from ..groups import COORDINATOR
 from .mph_enrollment import RUNNING_STATES
 
-COORDINATOR = "mph_school.group_coordinator"
 # Where finance's exception holds: the contacts themselves, the school's own
 # models and accounting (and, see ir_rule.py, the mail about invoices).
 # Anywhere else (Discuss, Calendar, Employees, an app installed later)

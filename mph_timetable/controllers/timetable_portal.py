@@ -17,11 +17,11 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import verify_hash_signed
 
+from odoo.addons.mph_school.groups import TEACHER as TEACHER_GROUP
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.mph_teacher import ICAL_SCOPE
 
-TEACHER_GROUP = "mph_school.group_teacher"
 # What a teacher can record from the portal ("cancelled" is the school's).
 PORTAL_STATES = ("present", "excused", "absent")
 # How far back the calendar feed reaches.

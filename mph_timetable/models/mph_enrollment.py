@@ -2,9 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.mph_school.groups import COORDINATOR
 from odoo.addons.mph_school.models.mph_enrollment import RUNNING_STATES
-
-COORDINATOR = "mph_school.group_coordinator"
 
 
 class MphEnrollment(models.Model):

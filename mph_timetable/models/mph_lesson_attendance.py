@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-COORDINATOR = "mph_school.group_coordinator"
+from odoo.addons.mph_school.groups import COORDINATOR
+
 # What happened, as a code. On purpose there is no free-text reason, here or
 # anywhere in the timetable: a reason for missing a lesson is often about
 # health, which the school does not need and must not keep.
