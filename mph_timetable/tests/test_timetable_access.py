@@ -149,10 +149,12 @@ class TestTimetableInsight(TimetableCommon):
         exact = cells(self.user_coordinator)
         self.assertEqual(exact[self.room_1.id], {"teaching_minutes": 30, "pupil_count": 1})
         self.assertEqual(exact[self.room_3.id], {"teaching_minutes": 60, "pupil_count": 1})
-        # One pupil per room here: the artistic manager sees neither the pupil nor the hours.
+        # One pupil per room here: the artistic manager sees no hours, and the
+        # count only as a random rounding to the base (0, shown as "< 5", or 5:
+        # which one is fixed per cell by the database secret).
         shown = cells(self.user_artistic)
         for room in (self.room_1, self.room_2, self.room_3):
-            self.assertFalse(shown.get(room.id, {}).get("pupil_count"))
+            self.assertIn(shown.get(room.id, {}).get("pupil_count") or False, (False, 5))
             self.assertFalse(shown.get(room.id, {}).get("teaching_minutes"))
         with self.assertRaises(AccessError):
             Insight.with_user(self.user_artistic).search_read(domain, ["room_id", "pupil_count"])
