@@ -41,6 +41,7 @@
         "views/mph_privacy_acceptance_views.xml",
         "views/mph_signup_templates.xml",
         "views/account_move_views.xml",
+        "report/account_invoice_report.xml",
         "report/mph_privacy_export_report.xml",
         "report/mph_school_lists_report.xml",
         "views/mph_own_consent_templates.xml",
