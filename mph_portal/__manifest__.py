@@ -17,6 +17,9 @@
         "views/mph_student_views.xml",
         "views/mph_portal_templates.xml",
     ],
+    "demo": [
+        "demo/mph_portal_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "mph_portal/static/tests/tours/**/*",

@@ -82,5 +82,7 @@ Logins (demo; wachtwoord = login):
   Directeur                directeur
   Docent (portaal)         docent.henk   (en docent.marieke, docent.pieter, ...)
   Vrijwilliger nieuwsbrief vrijwilliger
+  Ouder op Mijn MPH        ouder         (twee of meer kinderen onder 16; $url/my/mph)
+  Leerling op Mijn MPH     leerling      (16 jaar of ouder)
   Beheerder (technisch)    admin
 TXT

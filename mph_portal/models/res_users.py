@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import Command, api, models
 
 
 class ResUsers(models.Model):
@@ -32,3 +32,29 @@ class ResUsers(models.Model):
             return False
         subscriptions.write({"opt_out": True})
         return True
+
+    @api.model
+    def _mph_portal_demo_logins(self):
+        """Demo data: a Mijn MPH login for a parent of two children under 16
+        (``ouder``) and for a pupil of 16 or older (``leerling``), password =
+        login, as the coordinator's invitation would make them."""
+        if self.with_context(active_test=False).search_count([("login", "in", ("ouder", "leerling"))]):
+            return
+        Student = self.env["mph.student"].sudo()
+        wards = Student.search([("is_under_guardian_age", "=", True), ("guardian_id", "!=", False)], order="id")
+        families = {}
+        for ward in wards:
+            families.setdefault(ward.guardian_id, Student)
+            families[ward.guardian_id] |= ward
+        parent = next((guardian for guardian, children in families.items() if len(children) >= 2), None)
+        pupil = Student.search(
+            [("is_under_guardian_age", "=", False), ("guardian_id", "=", False), ("partner_id.email", "!=", False)],
+            order="id",
+            limit=1,
+        )
+        groups = [Command.set([self.env.ref("base.group_portal").id, self.env.ref("mph_portal.group_family").id])]
+        for login, partner in (("ouder", parent), ("leerling", pupil.partner_id)):
+            if partner:
+                self.sudo().with_context(no_reset_password=True).create(
+                    {"login": login, "password": login, "partner_id": partner.id, "groups_id": groups}
+                )
