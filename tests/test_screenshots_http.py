@@ -100,6 +100,33 @@ def test_director_dashboard(browser, client, server, names):
     browser.screenshot(SHOTS / "directeur-dashboard.png", settle=1.5)  # the chart animates
 
 
+def test_finance_invoices(browser, client, server, names):
+    browser.login_as(client("financien"))
+    browser.open(
+        server["url"] + "/odoo/action-account.action_move_out_invoice_type",
+        "document.querySelector('.o_list_renderer, .o_view_nocontent')",
+    )
+    not_a_login_page(browser)
+    menu = browser.evaluate("document.querySelector('.o_main_navbar').innerText")
+    assert "Facturen" in browser.text() or "Facturering" in menu
+    assert "Inschrijvingen" not in menu, "no enrolments for finance"
+    browser.screenshot(SHOTS / "financien-facturen.png")
+
+
+def test_artistic_waiting_lists(browser, client, server, names):
+    browser.login_as(client("artistiek"))
+    browser.open(
+        server["url"] + "/odoo/action-mph_school.mph_insight_demand_action",
+        "document.querySelector('.o_graph_renderer canvas, .o_pivot .o_pivot_cell_value')",
+    )
+    not_a_login_page(browser)
+    text = browser.text()
+    menu = browser.evaluate("document.querySelector('.o_main_navbar').innerText")
+    assert "Leerlingen" not in menu and "Inschrijvingen" not in menu, "no way to the pupil records"
+    assert not any(name in text for name in names["all"]), "no pupil by name, only totals"
+    browser.screenshot(SHOTS / "artistiek-wachtlijst.png", settle=1.5)  # the chart animates
+
+
 def test_newsletter_volunteer(browser, client, server, names):
     volunteer = client("vrijwilliger")
     addresses = [c["email"] for c in volunteer.call("mailing.contact", "search_read", [], ["email"])]

@@ -4,12 +4,18 @@ import { formatFloat, formatInteger } from "@web/views/fields/formatters";
 
 /**
  * The server returns `false` for the figures of a group too small to show
- * (see mph.insight.mixin); the reports display it as "< N". `null` is a
- * total that would add up school years: shown as a dash.
+ * (see mph.insight.mixin); the reports display a count as "< N". An
+ * average, a maximum, a total of days or a rate of such a group is not a
+ * number below N (it would read as "fewer than 5 days"): shown as a dash,
+ * like `null`, a total that would add up school years.
  */
+function isCount(field) {
+    return field.type !== "float" && !/_(max|total)$/.test(field.name || "");
+}
+
 export function formatInsight(value, field = {}) {
-    if (value === null) {
-        // No figure that means anything: pupils added up over several school years.
+    if (value === null || (value === false && !isCount(field))) {
+        // No figure that means anything here.
         return "–";
     }
     if (value === false) {

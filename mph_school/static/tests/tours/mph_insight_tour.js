@@ -1,8 +1,9 @@
 import { registry } from "@web/core/registry";
 
 // The artistic manager opens the waiting-list dashboard: Dutch labels, a
-// figure too small to show as "< 5" (the harp's waiting list of 2 rounds to
-// "< 5" or 5; its average wait this month, with nobody placed, is "< 5"), its
+// figure too small to show (the harp's waiting list of 2 rounds to "< 5" or
+// 5; its average wait this month, with nobody placed, is a dash, not "< 5"
+// days), its
 // five active pupils as 5, and no drill-down from a cell; the graph of the
 // same figures, where a suppressed one is a gap (null), not a bar of 0.
 registry.category("web_tour.tours").add("mph_insight_tour", {
@@ -12,8 +13,8 @@ registry.category("web_tour.tours").add("mph_insight_tour", {
             trigger: ".o_pivot th:contains('Wachtend (einde maand)')",
         },
         {
-            content: "A figure of the harp too small to show",
-            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('< 5')",
+            content: "An average of the harp too small to show: a dash",
+            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('–')",
         },
         {
             content: "Its five active pupils are shown",
@@ -21,7 +22,7 @@ registry.category("web_tour.tours").add("mph_insight_tour", {
         },
         {
             content: "A cell opens no list of rows",
-            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('< 5')",
+            trigger: ".o_pivot tr:has(th:contains('Harp (insight)')) td:contains('–')",
             run: "click",
         },
         {
