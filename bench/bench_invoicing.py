@@ -10,7 +10,7 @@ per family), on the Dutch chart of accounts. Measures, in the same run, on three
 - a reference for stock Odoo's batched path: the same invoice values given
   to one account.move create and one action_post with tracking off (timed on
   a sample, no other help);
-- the wizard's code path (mph.season._invoice_contributions: lock, plan,
+- the wizard's code path (mph.contribution.invoicing._invoice_contributions: lock, plan,
   batches of create + post) over every invoice.
 Prints invoices per second for each, the ratio of the wizard's path to the
 naive baseline and to the stock batched reference; rolls everything back.
@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 
-from odoo.addons.mph_school.models.mph_season import INVOICE_CHUNK
+from odoo.addons.mph_school.models.mph_contribution_invoicing import INVOICE_CHUNK
 
 N_STUDENTS = 5000
 N_MINORS = 1500
@@ -74,6 +74,7 @@ def main(env):
         env["account.chart.template"].try_loading("nl", company, install_demo=False)
     populate(env)
     Season = env["mph.season"]
+    Invoicing = env["mph.contribution.invoicing"]
     settings = {"contribution_amount": 120.0, "use_minor_amount": True, "contribution_amount_minor": 90.0}
     season = Season._for_date(fields.Date.today())
     season.write(settings)
@@ -87,12 +88,14 @@ def main(env):
 
     # Naive: one invoice at a time, default context (tracking on), as a
     # hand-written loop would do it.
-    groups, _skipped = baseline_season._contribution_plan()
-    journal = baseline_season._contribution_journal()
+    groups, _skipped = Invoicing._contribution_plan(baseline_season)
+    journal = Invoicing._contribution_journal(baseline_season)
     sample = groups[:NAIVE_SAMPLE]
     start = time.perf_counter()
     for payer, lines in sample:
-        move = env["account.move"].create(baseline_season._prepare_contribution_invoice(payer, lines, journal))
+        move = env["account.move"].create(
+            Invoicing._prepare_contribution_invoice(baseline_season, payer, lines, journal)
+        )
         move.action_post()
     env.flush_all()
     naive = (time.perf_counter() - start) / len(sample)
@@ -100,9 +103,10 @@ def main(env):
     # Stock batched reference: the same values, one create and one post,
     # tracking off, nothing of ours.
     env.invalidate_all()
-    groups, _skipped = stock_season._contribution_plan()
+    groups, _skipped = Invoicing._contribution_plan(stock_season)
     vals_list = [
-        stock_season._prepare_contribution_invoice(payer, lines, journal) for payer, lines in groups[:STOCK_SAMPLE]
+        Invoicing._prepare_contribution_invoice(stock_season, payer, lines, journal)
+        for payer, lines in groups[:STOCK_SAMPLE]
     ]
     start = time.perf_counter()
     stock_moves = env["account.move"].with_context(tracking_disable=True).create(vals_list)
@@ -112,7 +116,7 @@ def main(env):
 
     env.invalidate_all()
     start = time.perf_counter()
-    result = season._invoice_contributions(send=False)
+    result = Invoicing._invoice_contributions(season, send=False)
     env.flush_all()
     batched = time.perf_counter() - start
     moves = result["moves"]

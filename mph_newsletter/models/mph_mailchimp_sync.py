@@ -95,8 +95,12 @@ class MphMailchimpSync(models.AbstractModel):
             _logger.info("Mailchimp sync skipped: not configured")
             return False
         client = self._client(config)
-        self._delete_pending(client, config)
-        self._push(client, config)
+        # The cron runner commits after each batch of the push and calls again
+        # while subscribers remain (see mph.batch).
+        job = self.env["mph.batch"]._mph_batch_run(per_call=True)
+        if job.first:
+            self._delete_pending(client, config)
+        self._push(client, config, job)
         return True
 
     def _log(self, operation, requests_made, ok=0, error=0, message=""):
@@ -116,10 +120,13 @@ class MphMailchimpSync(models.AbstractModel):
         )
 
     @api.model
-    def _push(self, client, config):
+    def _push(self, client, config, job=None):
         """Send new and changed subscribers in batches. Existing members are
         never resubscribed: a subscriber is sent with ``status_if_new`` only,
-        so an unsubscribed or cleaned member in Mailchimp stays as it is."""
+        so an unsubscribed or cleaned member in Mailchimp stays as it is.
+        A batch that Mailchimp refuses stays dirty for the next run; the
+        batches Mailchimp took are marked whatever comes after them."""
+        job = job or self.env["mph.batch"]._mph_batch_run()
         newsletter = self.env["mailing.list"]._mph_newsletter()
         dirty = (
             self.env["mailing.subscription"]
@@ -134,11 +141,11 @@ class MphMailchimpSync(models.AbstractModel):
             )
         )
         Suppression = self.env["mph.newsletter.suppression"].sudo()
-        ok = failed = 0
-        messages = []
+        totals = job.state.setdefault("push", {"ok": 0, "failed": 0, "messages": [], "requests": 0})
         start_requests = client.requests
-        for offset in range(0, len(dirty), BATCH_SIZE):
-            batch = dirty[offset : offset + BATCH_SIZE]
+
+        def push(batch):
+            batch = dirty.browse([subscription.id for subscription in batch])
             suppressed = Suppression._suppressed_emails(batch.contact_id.mapped("email_normalized"))
             members = []
             sent = self.env["mailing.subscription"]
@@ -156,7 +163,7 @@ class MphMailchimpSync(models.AbstractModel):
                 sent |= subscription
             skipped.write({"mailchimp_dirty": False})
             if not members:
-                continue
+                return
             try:
                 response = client.call(
                     "POST", f"/lists/{config['audience']}", json={"members": members, "update_existing": True}
@@ -165,18 +172,26 @@ class MphMailchimpSync(models.AbstractModel):
                     raise MailchimpError(f"Mailchimp answered {response.status_code} {response.text[:200]}")
                 body = response.json()
             except (MailchimpError, ValueError) as error:
-                failed += len(sent)
-                messages.append(str(error))
-                continue  # stays dirty: the next run catches up
+                totals["failed"] += len(sent)
+                totals["messages"].append(str(error))
+                return  # stays dirty: the next run catches up
             rejected = {e.get("email_address", "").lower() for e in body.get("errors", [])}
             done = sent.filtered(lambda s, rejected=rejected: s.contact_id.email_normalized not in rejected)
             done.write({"mailchimp_dirty": False})
-            ok += len(done)
-            failed += len(sent) - len(done)
-            messages.extend(f"{e.get('email_address')}: {e.get('error')}" for e in body.get("errors", []))
-        if ok or failed:
-            self._log("push", client.requests - start_requests, ok, failed, "\n".join(messages))
-        return ok, failed
+            totals["ok"] += len(done)
+            totals["failed"] += len(sent) - len(done)
+            totals["messages"].extend(f"{e.get('email_address')}: {e.get('error')}" for e in body.get("errors", []))
+
+        # No retry one by one: a request sent cannot be rolled back; an
+        # unexpected error stops the run (the batches done are kept).
+        for _batch in job.batches(list(dirty), push, size=BATCH_SIZE, key=lambda s: (s.id,), errors=()):
+            totals["requests"] += client.requests - start_requests
+            start_requests = client.requests
+        if job.remaining:
+            return totals["ok"], totals["failed"]
+        if totals["ok"] or totals["failed"]:
+            self._log("push", totals["requests"], totals["ok"], totals["failed"], "\n".join(totals["messages"]))
+        return totals["ok"], totals["failed"]
 
     @api.model
     def _delete_pending(self, client, config):

@@ -75,7 +75,9 @@ class AccountMove(models.Model):
         # Not tracked: the change would keep the old label, name and all.
         lines = moves.with_context(tracking_disable=True, mail_notrack=True).invoice_line_ids
         for line in lines.filtered(lambda li: li.mph_student_id and li.mph_season_id):
-            line.name = line.mph_season_id._contribution_line_label(line.mph_student_id)
+            line.name = self.env["mph.contribution.invoicing"]._contribution_line_label(
+                line.mph_season_id, line.mph_student_id
+            )
 
     def _mph_remove_correspondence(self):
         """E-mails and notes on the invoices (they address the customer by

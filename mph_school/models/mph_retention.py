@@ -142,80 +142,90 @@ class MphRetention(models.AbstractModel):
 
     @api.model
     def _cron_run(self):
-        """Entry point of the daily cron: commits after every batch, so a crash
-        loses at most the batch in progress and the next run picks it up."""
-        return self._run(commit=True)
+        """Entry point of the daily cron: one batch per call, the cron runner
+        commits after each and calls again while pupils remain (see
+        mph.batch), so a crash loses at most the batch in progress and the
+        next run picks it up."""
+        return self._run(cron=True)
 
     @api.model
-    def _run(self, today=None, commit=False):
-        """Archive and destroy what is due. Without ``commit`` (tests, manual
-        runs) everything stays in the caller's transaction; each pupil is
-        still processed in its own savepoint."""
+    def _run(self, today=None, cron=False):
+        """Archive and destroy what is due. Outside the cron runner (tests,
+        manual runs) everything is done in one call, in the caller's
+        transaction; each batch is processed in its own savepoint, a failing
+        batch pupil by pupil (see _process_batch)."""
         today = today or fields.Date.context_today(self)
         settings = self._get_settings()
         archive, destroy, held = self._get_due(today)
-        run = {
-            "run_reference": f"{fields.Datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
-            "trigger": "cron" if commit else "manual",
-        }
+        job = self.env["mph.batch"]._mph_batch_run(per_call=cron)
+        state = job.state
         Log = self.env["mph.retention.log"].sudo()
-        if held:
-            Log.create({**run, "rule": "hold", "batch": 0, "count": len(held)})
-        total = len(archive) + len(destroy)
-        done = 0
-        result = {"archived": 0, "destroyed": 0, "failed": 0, "held": len(held)}
-        batch_no = 0
-        for rule, students in (("archive", archive), ("destroy", destroy)):
-            for ids in split_every(settings["batch_size"], students.ids):
-                batch_no += 1
-                batch = self._students().browse(ids)
-                start = time.perf_counter()
-                processed, failed = self._process_batch(rule, batch)
-                Log.create(
-                    {
-                        **run,
-                        "rule": rule,
-                        "batch": batch_no,
-                        "count": processed,
-                        "failed_count": failed,
-                        "duration": time.perf_counter() - start,
-                    }
-                )
-                result["archived" if rule == "archive" else "destroyed"] += processed
-                result["failed"] += failed
-                done += len(ids)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-                if commit:
-                    # The cron's unit of work is a batch (see _cron_run).
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-        result["fiscal_erased"], fiscal_failed = self._erase_expired_fiscal_copies(today, settings, run)
+        if job.first:
+            state.update(
+                run_reference=f"{fields.Datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
+                trigger="cron" if cron else "manual",
+                batch=0,
+                result={"archived": 0, "destroyed": 0, "failed": 0, "held": len(held)},
+            )
+            if held:
+                Log.create({**self._run_values(state), "rule": "hold", "batch": 0, "count": len(held)})
+        result = state["result"]
+        items = [("archive", student) for student in archive] + [("destroy", student) for student in destroy]
+        for batch in self._process_batch(job, items, settings["batch_size"]):
+            state["batch"] += 1
+            rule = batch.items[0][0]
+            processed, failed = len(batch.items) - len(batch.failed), len(batch.failed)
+            Log.create(
+                {
+                    **self._run_values(state),
+                    "rule": rule,
+                    "batch": state["batch"],
+                    "count": processed,
+                    "failed_count": failed,
+                    "duration": batch.duration,
+                }
+            )
+            result["archived" if rule == "archive" else "destroyed"] += processed
+            result["failed"] += failed
+        if job.remaining:
+            return result
+        result["fiscal_erased"], fiscal_failed = self._erase_expired_fiscal_copies(
+            today, settings, self._run_values(state)
+        )
         result["failed"] += fiscal_failed
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        _logger.info("Retention run %s: %s", run["run_reference"], result)
+        _logger.info("Retention run %s: %s", state["run_reference"], result)
         return result
 
-    def _process_batch(self, rule, students):
-        """Process a batch; returns (processed, failed). The batch is first
-        processed as a whole in one savepoint; should that fail, it is retried
-        pupil by pupil so that only the failing pupil is skipped."""
-        method = self._archive if rule == "archive" else self._anonymise
-        try:
-            with self.env.cr.savepoint():
-                method(students)
-            return len(students), 0
-        except Exception:  # fall back to one by one, where each failure is logged
-            _logger.warning("Retention: %s batch failed, retrying pupil by pupil", rule, exc_info=True)
-        processed = failed = 0
-        for student in students:
-            try:
-                with self.env.cr.savepoint():
-                    method(student)
-                processed += 1
-            except Exception:  # one pupil's failure must not stop the job
-                failed += 1
-                _logger.exception("Retention: %s of pupil id %s failed; skipped", rule, student.id)
-        return processed, failed
+    @api.model
+    def _run_values(self, state):
+        return {"run_reference": state["run_reference"], "trigger": state["trigger"]}
+
+    def _process_batch(self, job, items, size):
+        """The ``(rule, pupil)`` items in batches of ``size`` of one rule, as
+        ``job.batches`` yields them. A batch is first processed as a whole in
+        one savepoint; should that fail, it is retried pupil by pupil so that
+        only the failing pupil is skipped."""
+
+        def process(batch):
+            rule = batch[0][0]
+            method = self._archive if rule == "archive" else self._anonymise
+            method(self._students().browse([student.id for _rule, student in batch]))
+
+        def batch_error(batch, error):  # fall back to one by one, where each failure is logged
+            _logger.warning("Retention: %s batch failed, retrying pupil by pupil", batch[0][0], exc_info=True)
+
+        def pupil_error(item, error):  # one pupil's failure must not stop the job
+            _logger.exception("Retention: %s of pupil id %s failed; skipped", item[0], item[1].id)
+
+        return job.batches(
+            items,
+            process,
+            size=size,
+            key=lambda item: (0 if item[0] == "archive" else 1, item[1].id),
+            group=lambda item: item[0],
+            on_batch_error=batch_error,
+            on_item_error=pupil_error,
+        )
 
     # ------------------------------------------------------------
     # Archive and anonymise

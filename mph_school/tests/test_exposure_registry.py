@@ -525,7 +525,8 @@ class TestExposureRegistry(TransactionCase):
         season.write(
             {"contribution_amount": 120.0, "contribution_product_id": product.id, "journal_id": cls.journal.id}
         )
-        cls.moves = season.with_user(cls.users["finance"])._invoice_contributions(send=False)["moves"].sudo()
+        Invoicing = cls.env["mph.contribution.invoicing"].with_user(cls.users["finance"])
+        cls.moves = Invoicing._invoice_contributions(season.with_env(Invoicing.env), send=False)["moves"].sudo()
         for move in cls.moves:
             move.message_post(
                 body=f"Factuur {move.name}",

@@ -393,9 +393,9 @@ class TestContributionInvoicing(MphInvoicingCommon):
         cron = self.env.ref("mph_school.ir_cron_invoice_contributions")
         self.assertFalse(cron.active)
         self.season.invoice_date = self.season.date_start
-        self.env["mph.season"]._cron_invoice_contributions()
+        self.env["mph.contribution.invoicing"]._cron_invoice_contributions()
         self.assertEqual(len(self.invoice_of(self.env["mph.student"].search([]))), 4)
-        self.env["mph.season"]._cron_invoice_contributions()
+        self.env["mph.contribution.invoicing"]._cron_invoice_contributions()
         self.assertEqual(self.env["account.move.line"].search_count([("mph_season_id", "=", self.season.id)]), 6)
 
     def test_legal_hold_while_unpaid(self):

@@ -84,22 +84,24 @@ class TestConcurrentRuns(TransactionCase):
             season_a = self.env_of(cr_a)["mph.season"].browse(self.committed["season"])
             season_b = self.env_of(cr_b)["mph.season"].browse(self.committed["season"])
             # B looks at the preview first: its snapshot predates A's run.
-            self.assertEqual(len(season_b._contribution_plan()[0]), self.PUPILS)
-            result_a = season_a._invoice_contributions(send=False)
+            self.assertEqual(
+                len(season_b.env["mph.contribution.invoicing"]._contribution_plan(season_b)[0]), self.PUPILS
+            )
+            result_a = season_a.env["mph.contribution.invoicing"]._invoice_contributions(season_a, send=False)
             self.assertEqual(len(result_a["moves"]), self.PUPILS)
             # While A's run is not committed, B is refused at once.
             with self.assertRaises(UserError):
-                season_b._invoice_contributions(send=False)
+                season_b.env["mph.contribution.invoicing"]._invoice_contributions(season_b, send=False)
             cr_a.commit()
             # A committed, but B still sees the world before it: PostgreSQL
             # refuses rather than let B invoice again (the server retries a
             # request that fails like this, with a fresh snapshot).
             with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.errors.SerializationFailure):
-                season_b._invoice_contributions(send=False)
+                season_b.env["mph.contribution.invoicing"]._invoice_contributions(season_b, send=False)
             cr_b.rollback()
             season_b.env.invalidate_all()
             # The retry sees A's invoices: nothing new.
-            result_b = season_b._invoice_contributions(send=False)
+            result_b = season_b.env["mph.contribution.invoicing"]._invoice_contributions(season_b, send=False)
             self.assertFalse(result_b["moves"])
             self.assertEqual({reason for _student, reason in result_b["skipped"]}, {"invoiced"})
             cr_b.commit()

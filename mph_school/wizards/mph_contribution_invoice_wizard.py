@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.mph_season import SKIP_REASONS
+from ..models.mph_contribution_invoicing import SKIP_REASONS
 
 
 class MphContributionInvoiceWizard(models.TransientModel):
@@ -45,7 +45,7 @@ class MphContributionInvoiceWizard(models.TransientModel):
                     }
                 )
                 continue
-            groups, skipped = wizard.season_id._contribution_plan()
+            groups, skipped = self.env["mph.contribution.invoicing"]._contribution_plan(wizard.season_id)
             wizard.invoice_count = len(groups)
             wizard.student_count = sum(len(lines) for _payer, lines in groups)
             wizard.amount_total = sum(amount for _payer, lines in groups for _student, amount in lines)
@@ -59,7 +59,7 @@ class MphContributionInvoiceWizard(models.TransientModel):
         self.ensure_one()
         if self.state != "preview":
             raise UserError(self.env._("These contributions have been invoiced already."))
-        result = self.season_id._invoice_contributions(send=self.send_email)
+        result = self.env["mph.contribution.invoicing"]._invoice_contributions(self.season_id, send=self.send_email)
         self.write(
             {
                 "state": "done",
