@@ -164,7 +164,8 @@ def main(env):
     env.invalidate_all()
 
     start = time.perf_counter()
-    result = Retention._run(commit=True)
+    result = Retention._run()
+    env.cr.commit()
     full = time.perf_counter() - start
     assert result == {"archived": len(archive), "destroyed": n_destroy, "failed": 0, "held": n_hold}, result
     seconds = {
@@ -174,7 +175,8 @@ def main(env):
 
     env.invalidate_all()
     start = time.perf_counter()
-    nothing = Retention._run(commit=True)
+    nothing = Retention._run()
+    env.cr.commit()
     idle = time.perf_counter() - start
     assert nothing == {"archived": 0, "destroyed": 0, "failed": 0, "held": n_hold}, nothing
 
