@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.mph_school.tests.common import run_cron
+
 from .common import NewsletterCommon
 from .mailchimp_stub import member_id
 
@@ -30,6 +32,27 @@ class TestMailchimpSync(NewsletterCommon):
         stub.requests.clear()
         self.Sync._cron_sync()
         self.assertFalse(stub.requests, "nothing changed: nothing sent")
+
+    def test_cron_runner_pushes_one_batch_per_call(self):
+        """The real sync cron through the cron runner: a batch of 500 per
+        call, committed by the runner, one log for the run."""
+        stub = self.start_stub()
+        contacts = self.env["mailing.contact"].create([{"email": f"cron{i}@example.nl"} for i in range(1201)])
+        self.env["mailing.subscription"].create(
+            [{"contact_id": c.id, "list_id": self.newsletter.id, "mph_state": "soft_opt_in"} for c in contacts]
+        )
+        cron = self.env.ref("mph_newsletter.ir_cron_mailchimp_sync")
+        Progress = self.env["ir.cron.progress"]
+        before = Progress.search([("cron_id", "=", cron.id)]).ids
+        run_cron(self, cron)
+        progress = Progress.search([("cron_id", "=", cron.id), ("id", "not in", before)], order="id")
+        self.assertEqual(progress.mapped("done"), [500, 500, 201])
+        self.assertEqual(progress.mapped("remaining"), [701, 201, 0])
+        batches = [body for method, path, body in stub.requests if path == "/3.0/lists/aud123"]
+        self.assertEqual([len(b["members"]) for b in batches], [500, 500, 201])
+        self.assertEqual(len(stub.members), 1201)
+        logs = self.env["mph.mailchimp.log"].search([("operation", "=", "push")])
+        self.assertEqual([(log.state, log.requests, log.count_ok) for log in logs], [("ok", 3, 1201)])
 
     def test_never_resubscribes(self):
         stub = self.start_stub()

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from .common import run_cron
 from .test_retention import RetentionCommon
 
 
@@ -66,23 +67,6 @@ class TestBatchHelper(RetentionCommon):
         batches = list(job.batches(items, lambda batch: None, size=2, key=lambda i: (i[1],), group=lambda i: i[0]))
         self.assertEqual([b.items for b in batches], [[("a", 1), ("a", 2)], [("a", 3)], [("b", 4), ("b", 5)]])
 
-    def run_cron(self, cron):
-        """What a cron worker does with a due job: the runner calls the job
-        again while it reports work remaining (at most 10 times), committing
-        after each call (in test mode: a savepoint of the test's transaction)."""
-        self.env.flush_all()
-        self.registry.enter_test_mode(self.cr)
-        try:
-            with self.registry.cursor() as cron_cr:
-                self.registry["ir.cron"]._process_job(
-                    self.registry.db_name,
-                    cron_cr,
-                    {**cron.read(load=None)[0], "done": 0, "remaining": 0, "timed_out_counter": 0},
-                )
-        finally:
-            self.registry.leave_test_mode()
-        self.env.invalidate_all()
-
     def test_cron_runner_processes_every_batch_one_per_call(self):
         """The real retention cron through the cron runner: five pupils in
         batches of two are three calls, each reporting its progress; the
@@ -109,7 +93,7 @@ class TestBatchHelper(RetentionCommon):
                 patch.object(Retention, "_anonymise_partner", failing),
                 self.assertLogs("odoo.addons.mph_school.models.mph_retention", "ERROR"),
             ):
-                self.run_cron(cron)
+                run_cron(self, cron)
             progress = Progress.search([("cron_id", "=", cron.id), ("id", "not in", before)], order="id")
             self.assertEqual(progress.mapped("done"), [2, 2, 1])
             self.assertEqual(progress.mapped("remaining"), [3, 1, 0])
@@ -128,7 +112,7 @@ class TestBatchHelper(RetentionCommon):
             self.assertEqual(set(logs.mapped("trigger")), {"cron"})
 
             before = Progress.search([("cron_id", "=", cron.id)]).ids
-            self.run_cron(cron)
+            run_cron(self, cron)
             progress = Progress.search([("cron_id", "=", cron.id), ("id", "not in", before)])
             self.assertEqual((progress.done, progress.remaining), (1, 0), "the next run takes the failed pupil")
         self.assert_anonymised(victim)
