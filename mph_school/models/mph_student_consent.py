@@ -14,6 +14,8 @@ _logger = logging.getLogger(__name__)
 
 OWN_CONSENT_TOKEN_SCOPE = "mph_school-own-consent"
 DEFAULT_OWN_CONSENT_DAYS = 30
+# Pupils handed over per savepoint (and per call of the cron runner).
+CONSENT_HANDOVER_BATCH = 100
 
 
 class MphStudent(models.Model):
@@ -102,22 +104,35 @@ class MphStudent(models.Model):
     @api.model
     def _cron_consent_handover(self):
         """Daily: the guardian's consent of every pupil who turned 16 lapses
-        and the pupil is asked for their own, each pupil in its own savepoint
-        (fully handed over with the mail queued, or untouched). Returns the
-        number of pupils (asked by e-mail, without an e-mail address)."""
+        and the pupil is asked for their own; every pupil fully handed over
+        with the mail queued, or untouched (see mph.batch: batches of
+        ``CONSENT_HANDOVER_BATCH``, one per call of the cron runner). Returns
+        the number of pupils (asked by e-mail, without an e-mail address)."""
         today = fields.Date.context_today(self)
         students = self.sudo().search(self._mph_consent_handover_domain(today), order="id")
-        asked = no_email = 0
-        for student in students:
-            try:
-                with self.env.cr.savepoint():
-                    if student._mph_consent_handover(today):
-                        asked += 1
-                    elif student.own_consent_state == "no_email":
-                        no_email += 1
-            except Exception:  # one pupil's failure must not stop the others
-                _logger.exception("Consent hand-over of pupil id %s failed; retried on the next run", student.id)
-        if students:
+        job = self.env["mph.batch"]._mph_batch_run(per_call=True)
+        counts = job.state.setdefault("counts", [0, 0])
+
+        def hand_over(batch):
+            asked = no_email = 0
+            for student in batch:
+                if student._mph_consent_handover(today):
+                    asked += 1
+                elif student.own_consent_state == "no_email":
+                    no_email += 1
+            return asked, no_email
+
+        def pupil_error(student, error):  # one pupil's failure must not stop the others
+            _logger.exception("Consent hand-over of pupil id %s failed; retried on the next run", student.id)
+
+        for batch in job.batches(
+            list(students), hand_over, size=CONSENT_HANDOVER_BATCH, key=lambda s: (s.id,), on_item_error=pupil_error
+        ):
+            for asked, no_email in batch.results:
+                counts[0] += asked
+                counts[1] += no_email
+        asked, no_email = counts
+        if students and not job.remaining:
             _logger.info("Consent hand-over at 16: %s asked by e-mail, %s without e-mail", asked, no_email)
         return asked, no_email
 
