@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
 from odoo import Command, fields
@@ -6,6 +8,8 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import config, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from .common import run_cron
 
 
 class MphInvoicingCommon(AccountTestInvoicingCommon):
@@ -397,6 +401,22 @@ class TestContributionInvoicing(MphInvoicingCommon):
         self.assertEqual(len(self.invoice_of(self.env["mph.student"].search([]))), 4)
         self.env["mph.contribution.invoicing"]._cron_invoice_contributions()
         self.assertEqual(self.env["account.move.line"].search_count([("mph_season_id", "=", self.season.id)]), 6)
+
+    def test_cron_runner_invoices_a_chunk_per_call(self):
+        """Through the cron runner: one chunk of invoices per call, each
+        committed by the runner, until every payer is invoiced."""
+        cron = self.env.ref("mph_school.ir_cron_invoice_contributions")
+        cron.active = True
+        self.season.invoice_date = self.season.date_start
+        Progress = self.env["ir.cron.progress"]
+        with patch("odoo.addons.mph_school.models.mph_contribution_invoicing.INVOICE_CHUNK", 3):
+            run_cron(self, cron)
+        progress = Progress.search([("cron_id", "=", cron.id)], order="id")
+        self.assertEqual(progress.mapped("done"), [3, 1])
+        self.assertEqual(progress.mapped("remaining"), [1, 0])
+        self.assertEqual(len(self.invoice_of(self.env["mph.student"].search([]))), 4)
+        self.assertEqual(self.env["account.move.line"].search_count([("mph_season_id", "=", self.season.id)]), 6)
+        self.assertTrue(all(move.state == "posted" for move in self.invoice_of(self.env["mph.student"].search([]))))
 
     def test_legal_hold_while_unpaid(self):
         pupils = self.adult | self.minor | self.children | self.no_email
