@@ -149,8 +149,9 @@ class MphContributionInvoicing(models.AbstractModel):
                     season.name,
                 )
             ) from None
-        season.sudo().contribution_last_run = fields.Datetime.now()
-        season.sudo().flush_recordset(["contribution_last_run"])
+        # Finance may write the school year (the scheduled job passes it as superuser).
+        season.contribution_last_run = fields.Datetime.now()
+        season.flush_recordset(["contribution_last_run"])
 
     @api.model
     def _check_contribution_settings(self, season):
@@ -270,7 +271,8 @@ class MphContributionInvoicing(models.AbstractModel):
         Every other payer is left out and gets Odoo's computation on create.
         """
         company.ensure_one()
-        FiscalPosition = self.env["account.fiscal.position"].sudo().with_company(company)
+        # As the invoice's own compute asks it: as the user; only the payers are read as superuser.
+        FiscalPosition = self.env["account.fiscal.position"].with_company(company)
         automatic = FiscalPosition.search([*FiscalPosition._check_company_domain(company), ("auto_apply", "=", True)])
         by_zip = any(fpos.zip_from and fpos.zip_to for fpos in automatic)
         by_state = any(fpos.state_ids for fpos in automatic)
@@ -295,7 +297,7 @@ class MphContributionInvoicing(models.AbstractModel):
         same default subtypes, active partners only, existing followers
         left alone), in one insert."""
         Followers = self.env["mail.followers"].sudo()
-        partners = moves.sudo().partner_id.filtered("active")
+        partners = moves.partner_id.sudo().filtered("active")
         if not partners:
             return
         new, _update = Followers._add_default_followers(moves._name, [], partners.ids, check_existing=False)
