@@ -6,7 +6,7 @@ The guards in ``mph_insight_mixin.py`` decide which questions may be asked
 (groupings, filters, measures); this module answers them:
 
 - each cell (a row of the report's view, the finest group) has its counts
-  rounded to a multiple of the threshold (a setting, default 5) by a fixed
+  rounded to a multiple of the threshold (a setting, default 5, see mph.settings) by a fixed
   random draw of its own (``_insight_cell_key``, ``_insight_rounded``);
 - every published count is the sum of those rounded cells, so any difference
   of published counts is again a multiple of the threshold, never a count
@@ -20,7 +20,6 @@ from odoo import api, models
 from odoo.tools import SQL
 
 MIN_COUNT_PARAM = "mph_school.insight_min_count"
-DEFAULT_MIN_COUNT = 5
 # At 2 the rounding base would be 2: a cell shown as 2 and left out of an
 # average (fewer than 2) would be exactly 1.
 LOWEST_BASE = 3
@@ -59,11 +58,8 @@ class MphInsightDisclosure(models.AbstractModel):
 
     @api.model
     def _insight_min_count(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(MIN_COUNT_PARAM, DEFAULT_MIN_COUNT)
-        try:
-            return max(int(value), LOWEST_BASE)
-        except (TypeError, ValueError):
-            return DEFAULT_MIN_COUNT
+        """The rounding base: the setting (mph.settings), never below LOWEST_BASE."""
+        return max(self.env["mph.settings"]._get(MIN_COUNT_PARAM), LOWEST_BASE)
 
     def _insight_cell_key(self, natural_key):
         """SQL: the random but fixed draws of a cell, 8 numbers from 0 to

@@ -1,13 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .mph_insight_disclosure import DEFAULT_MIN_COUNT, MIN_COUNT_PARAM
+from .mph_insight_disclosure import MIN_COUNT_PARAM
+from .mph_settings import setting_default
 from .mph_student import COORDINATOR, RESPONSIBLE_PARAM
 
 
-def setting(param, string, default, **kwargs):
-    """A whole-number setting kept in the system parameter ``param``."""
-    return fields.Integer(string=string, config_parameter=param, default=default, **kwargs)
+def setting(param, string, **kwargs):
+    """A whole-number setting kept in the system parameter ``param``, with
+    its default declared in mph.settings."""
+    return fields.Integer(string=string, config_parameter=param, default=setting_default(param), **kwargs)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -16,16 +18,14 @@ class ResConfigSettings(models.TransientModel):
     mph_signup_consent_days = setting(
         "mph_school.signup_consent_days",
         "Days for guardian consent",
-        30,
         help="A sign-up of a pupil under 16 without the guardian's consent is deleted after this many days.",
     )
     mph_signup_rate_limit = setting(
         "mph_school.signup_rate_limit",
         "Sign-ups per connection",
-        5,
         help="How many sign-up forms one IP address may send within the period below; 0 means no limit.",
     )
-    mph_signup_rate_window_minutes = setting("mph_school.signup_rate_window_minutes", "Period (minutes)", 60)
+    mph_signup_rate_window_minutes = setting("mph_school.signup_rate_window_minutes", "Period (minutes)")
 
     mph_responsible_user_id = fields.Many2one(
         "res.users",
@@ -39,7 +39,6 @@ class ResConfigSettings(models.TransientModel):
     mph_insight_min_count = setting(
         MIN_COUNT_PARAM,
         "Smallest group shown in reports",
-        DEFAULT_MIN_COUNT,
         help="In the aggregated reports of the artistic manager and the director, a group with fewer "
         "pupils than this is shown as '< N' instead of its figures.",
     )
@@ -54,27 +53,23 @@ class ResConfigSettings(models.TransientModel):
     mph_archive_months = setting(
         "mph_school.retention_archive_months",
         "Passive archive after (months)",
-        24,
         help="Months after a pupil's lessons ended before the record moves to the passive archive.",
     )
     mph_retention_years = setting(
         "mph_school.retention_years",
         "Statutory retention (years)",
-        7,
         help="Years after the end of the calendar year of the last enrolment before a pupil's data is "
         "destroyed (AWR art. 52: seven years).",
     )
     mph_retention_batch_size = setting(
         "mph_school.retention_batch_size",
         "Retention batch size",
-        200,
         help="Pupils processed per batch (and per commit) by the daily retention job.",
     )
 
     mph_read_log_days = setting(
         "mph_school.read_log_days",
         "Keep the read log (days)",
-        365,
         help="Rows of the log of who read which pupil are purged after this many days.",
     )
 
