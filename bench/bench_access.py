@@ -13,6 +13,7 @@ compare across machines:
 import random
 import time
 
+import benchlib  # bench/, on the path that bench/run.sh gives odoo shell
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
@@ -37,23 +38,9 @@ def populate(env):
     nl = env.ref("base.nl")
     today = fields.Date.today()
     lesson_types = env["mph.lesson.type"].create([{"name": f"Instrument {i}", "capacity": 0} for i in range(10)])
-    users = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            [
-                {
-                    "name": f"Docent {i}",
-                    "login": f"bench.docent{i}",
-                    "groups_id": [(6, 0, [env.ref("base.group_portal").id, env.ref("mph_school.group_teacher").id])],
-                }
-                for i in range(N_TEACHERS)
-            ]
-        )
-    )
-    teachers = env["mph.teacher"].create(
-        [{"name": u.name, "user_id": u.id, "lesson_type_ids": [(6, 0, lesson_types.ids)]} for u in users]
-    )
+    people = [(f"Docent {i}", f"bench.docent{i}") for i in range(N_TEACHERS)]
+    users = benchlib.create_users(env, people, ["base.group_portal", "mph_school.group_teacher"])
+    teachers = benchlib.create_teachers(env, users, lesson_types)
     students = (
         env["mph.student"]
         .with_context(tracking_disable=True)
@@ -91,16 +78,8 @@ def populate(env):
 
 def main(env):
     teacher_user = populate(env)
-    coordinator = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            {
-                "name": "Bench Coordinator",
-                "login": "bench.coordinator",
-                "groups_id": [(6, 0, [env.ref("mph_school.group_coordinator").id])],
-            }
-        )
+    coordinator = benchlib.create_users(
+        env, [("Bench Coordinator", "bench.coordinator")], ["mph_school.group_coordinator"]
     )
     fields_read = ["name", "email", "zip", "city"]
     Student = env["mph.student"]

@@ -35,7 +35,7 @@ def timed(env, func, repeat=REPEAT):
 
 def populate(env):
     kinds = ["individual"] * 14 + ["group"] * 2 + ["ensemble"] * 4
-    ensembles = ["band", "orkest", "koor", "band"]
+    ensembles = ["band", "orchestra", "choir", "band"]
     lesson_types = env["mph.lesson.type"].create(
         [
             {
@@ -57,8 +57,8 @@ def populate(env):
     cr = env.cr
     cr.execute(
         """
-        INSERT INTO res_partner (name, active, type, lang, country_id)
-        SELECT 'Leerling ' || i, true, 'contact', 'nl_NL', %(nl)s FROM generate_series(1, %(n)s) i
+        INSERT INTO res_partner (name, active, type, lang, country_id, autopost_bills)
+        SELECT 'Leerling ' || i, true, 'contact', 'nl_NL', %(nl)s, 'ask' FROM generate_series(1, %(n)s) i
         """,
         {"n": N_STUDENTS, "nl": env.ref("base.nl").id},
     )

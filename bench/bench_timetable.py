@@ -18,21 +18,11 @@ usual holidays). Measured in the same run:
   both: it does not grow with the number of lessons).
 """
 
-import os
-import re
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from datetime import date
-from pathlib import Path
 
-import requests
+import benchlib  # bench/, on the path that bench/run.sh gives odoo shell
 
-from odoo import Command
-from odoo.tools import config
+from odoo.addons.mph_timetable.models.mph_timetable_demo import holiday_vals, holidays
 
 N_STUDENTS = 1000
 N_TEACHERS = 40
@@ -40,47 +30,30 @@ N_ROOMS = 25
 SMALL_TEACHER_PUPILS = 5
 BASELINE_SLOTS = 100
 N_REQUESTS = 200
-WARMUP = 10
 TARGET_RATIO = 3.0
 WEEK = "2060-09-06"
-LOG_RE = re.compile(r'"GET (\S+) HTTP/1\.\d" 200 - (\d+) ')
-HOLIDAYS = [
-    ("Zomervakantie", date(2060, 8, 1), date(2060, 8, 29)),
-    ("Herfstvakantie", date(2060, 10, 16), date(2060, 10, 24)),
-    ("Kerstvakantie", date(2060, 12, 18), date(2061, 1, 2)),
-    ("Voorjaarsvakantie", date(2061, 2, 19), date(2061, 2, 27)),
-    ("Meivakantie", date(2061, 4, 23), date(2061, 5, 1)),
-    ("Zomervakantie", date(2061, 7, 16), date(2061, 7, 31)),
-]
+HOLIDAYS = holidays(
+    """
+    2060-08-01 2060-08-29 Zomervakantie
+    2060-10-16 2060-10-24 Herfstvakantie
+    2060-12-18 2061-01-02 Kerstvakantie
+    2061-02-19 2061-02-27 Voorjaarsvakantie
+    2061-04-23 2061-05-01 Meivakantie
+    2061-07-16 2061-07-31 Zomervakantie
+    """
+)
 
 
 def populate(env):
     season = env["mph.season"].create({"name": "2060-2061", "date_start": "2060-08-01", "date_end": "2061-07-31"})
-    env["mph.school.holiday"].create(
-        [{"season_id": season.id, "name": n, "date_start": s, "date_end": e} for n, s, e in HOLIDAYS]
-    )
+    env["mph.school.holiday"].create(holiday_vals(season, HOLIDAYS))
     lesson_types = env["mph.lesson.type"].create(
         [{"name": f"Bench instrument {i}", "capacity": 0, "duration": 30, "promised_count": 36} for i in range(10)]
     )
     rooms = env["mph.room"].create([{"name": f"Bench lokaal {i}", "capacity": 3} for i in range(N_ROOMS)])
-    users = (
-        env["res.users"]
-        .with_context(no_reset_password=True)
-        .create(
-            [
-                {
-                    "name": f"Bench Docent {i}",
-                    "login": f"bench.rooster{i}",
-                    "password": f"bench.rooster{i}",
-                    "groups_id": [Command.set([env.ref("mph_school.group_teacher").id])],
-                }
-                for i in range(N_TEACHERS)
-            ]
-        )
-    )
-    teachers = env["mph.teacher"].create(
-        [{"name": u.name, "user_id": u.id, "lesson_type_ids": [Command.set(lesson_types.ids)]} for u in users]
-    )
+    people = [(f"Bench Docent {i}", f"bench.rooster{i}") for i in range(N_TEACHERS)]
+    users = benchlib.create_users(env, people, ["mph_school.group_teacher"], with_password=True)
+    teachers = benchlib.create_teachers(env, users, lesson_types)
     students = (
         env["mph.student"]
         .with_context(tracking_disable=True)
@@ -126,9 +99,7 @@ def populate(env):
                 "start_time": 13.0 + (n % 14) * 0.5,
             }
         )
-    slots = env["mph.lesson.slot"].create(slot_vals)
-    for enrollment, slot in zip(enrollments, slots, strict=True):
-        enrollment.with_context(mph_no_sync=True).slot_id = slot
+    slots = env["mph.lesson.slot"]._demo_create_slots(slot_vals, list(enrollments))
     env.flush_all()
     return season, slots, users
 
@@ -168,57 +139,6 @@ def baseline(env, slots):
     return len(created), time.perf_counter() - start
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(db, port, logfile):
-    cmd = [sys.executable, str(Path(os.environ["ODOO_SRC"]) / "odoo-bin"), "-c", config.rcfile, "-d", db]
-    cmd += ["--db-filter", f"^{db}$", "--http-port", str(port), "--http-interface", "127.0.0.1"]
-    cmd += ["--logfile", logfile, "--log-handler", "werkzeug:INFO", "--max-cron-threads", "0"]
-    proc = subprocess.Popen(cmd)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/web/login", timeout=5).status_code == 200:
-                return proc
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError("the bench server did not start")
-
-
-def login(base_url, db, user):
-    session = requests.Session()
-    auth = session.post(
-        f"{base_url}/web/session/authenticate",
-        json={"jsonrpc": "2.0", "params": {"db": db, "login": user, "password": user}},
-        timeout=30,
-    ).json()
-    assert auth.get("result", {}).get("uid"), auth
-    return session
-
-
-def measure(pages):
-    for _ in range(WARMUP):
-        for _name, session, url in pages:
-            session.get(url, timeout=30).raise_for_status()
-    times = {name: [] for name, _session, _url in pages}
-    for _ in range(N_REQUESTS):
-        for name, session, url in pages:
-            start = time.perf_counter()
-            response = session.get(url, timeout=30)
-            times[name].append((time.perf_counter() - start) * 1000)
-            response.raise_for_status()
-    result = {}
-    for name, values in times.items():
-        values.sort()
-        result[name] = (statistics.median(values), values[int(len(values) * 0.95) - 1])
-    return result
-
-
 def main(env):
     season, slots, users = populate(env)
     made, seconds = generate(env, slots)
@@ -256,36 +176,26 @@ def main(env):
     )
     env.cr.commit()  # the server below reads the data from its own connections
 
-    port = free_port()
-    db = env.cr.dbname
-    with tempfile.TemporaryDirectory() as tmp:
-        logfile = str(Path(tmp) / "server.log")
-        proc = start_server(db, port, logfile)
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            big = login(base_url, db, users[0].login)
-            small = login(base_url, db, users[1].login)
-            url = f"{base_url}/my/timetable?week={WEEK}"
-            sizes = {}
-            for name, session in (("big", big), ("small", small)):
-                sizes[name] = session.get(url, timeout=30).text.count("o_mph_lesson ")
-            pages = [("home", big, f"{base_url}/my"), ("big", big, url), ("small", small, url)]
-            results = measure(pages)
-            time.sleep(1)
-            counts = [
-                int(q)
-                for p, q in LOG_RE.findall(Path(logfile).read_text(errors="replace"))
-                if p.startswith("/my/timetable")
-            ]
-            timed_counts = counts[2 + WARMUP * 2 :]
-            query_counts = {"big": sorted(set(timed_counts[0::2])), "small": sorted(set(timed_counts[1::2]))}
-            home_queries = sorted(
-                {int(q) for p, q in LOG_RE.findall(Path(logfile).read_text(errors="replace")) if p == "/my"}
-            )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-    print(f"teacher's week page, {N_REQUESTS} requests each over loopback, round-robin after {WARMUP} warm-up rounds")
+    with benchlib.server(env) as (base_url, logfile):
+        big = benchlib.login(base_url, env.cr.dbname, users[0].login)
+        small = benchlib.login(base_url, env.cr.dbname, users[1].login)
+        url = f"{base_url}/my/timetable?week={WEEK}"
+        sizes = {}
+        for name, session in (("big", big), ("small", small)):
+            sizes[name] = session.get(url, timeout=30).text.count("o_mph_lesson ")
+        pages = [("home", big, f"{base_url}/my"), ("big", big, url), ("small", small, url)]
+        results = benchlib.measure(pages, N_REQUESTS)
+        time.sleep(1)
+        # After the two checks above, the week requests alternate: big, small.
+        query_counts = {
+            "big": benchlib.queries(logfile, "/my/timetable", every=2, offset=0, skip=2),
+            "small": benchlib.queries(logfile, "/my/timetable", every=2, offset=1, skip=2),
+        }
+        home_queries = benchlib.queries(logfile, "/my", warmup=0)
+    print(
+        f"teacher's week page, {N_REQUESTS} requests each over loopback, "
+        f"round-robin after {benchlib.WARMUP} warm-up rounds"
+    )
     home_p50, home_p95 = results["home"]
     print(
         f"/my (portal home, baseline):         p50 {home_p50:6.1f} ms  p95 {home_p95:6.1f} ms  queries {home_queries}"

@@ -24,5 +24,6 @@ else
 fi
 for bench in "${benches[@]}"; do
     echo "== $(basename "$bench")"
-    "$here/scripts/odoo" shell -d "$db" --no-http --log-level=warn < "$bench"
+    # bench/ on the path: the benchmarks share bench/benchlib.py.
+    PYTHONPATH="$here/bench${PYTHONPATH:+:$PYTHONPATH}" "$here/scripts/odoo" shell -d "$db" --no-http --log-level=warn < "$bench"
 done

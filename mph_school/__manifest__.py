@@ -2,7 +2,7 @@
     "name": "Muziekpakhuis School Administration",
     "summary": "Students, teachers, lesson types and enrolments of the Muziekpakhuis "
     "music school, with privacy by design",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Education",
     "author": "Muziekpakhuis",
     "website": "https://www.muziekpakhuis.nl",

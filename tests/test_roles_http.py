@@ -48,7 +48,7 @@ def test_coordinator_sees_the_demo_school(client, facts):
     kinds = {lt["kind"] for lt in odoo.call("mph.lesson.type", "search_read", [], ["kind", "ensemble_type"])}
     assert kinds >= {"individual", "ensemble"}
     ensembles = {lt["ensemble_type"] for lt in odoo.call("mph.lesson.type", "search_read", [], ["ensemble_type"])}
-    assert ensembles >= {"band", "orkest", "koor"}
+    assert ensembles >= {"band", "orchestra", "choir"}
     waiting = odoo.call(
         "mph.enrollment", "read_group", [("state", "=", "waiting")], ["lesson_type_id"], ["lesson_type_id"]
     )

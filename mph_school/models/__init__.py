@@ -13,6 +13,7 @@ from . import mph_student_consent
 from . import account_move_line
 from . import account_move_send
 from . import mph_school_demo
+from . import mph_insight_disclosure
 from . import mph_insight_mixin
 from . import mph_insight_demand
 from . import mph_insight_capacity

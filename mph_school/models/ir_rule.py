@@ -1,4 +1,4 @@
-from odoo import api, models, tools
+from odoo import api, fields, models, tools
 from odoo.osv import expression
 from odoo.tools import config
 
@@ -16,6 +16,14 @@ PERSON_MODELS = {
 # Documents whose chatter is about one pupil (besides a school person's contact).
 PERSON_DOCUMENT_MODELS = ("mph.student", "mph.enrollment")
 OWN_RULES = frozenset({"res.partner", "mph.student", "mph.enrollment"})
+
+
+def person_flag(string, compute, groups):
+    """A stored, indexed flag that marks a record as about a pupil or guardian
+    (a contact, a chatter message): the rules here filter on it."""
+    return fields.Boolean(string=string, compute=compute, store=True, index=True, groups=groups)
+
+
 # Mail rows and the field naming the document they are about: those about an
 # invoice or payment follow finance's reach on contacts (a payer follows the
 # invoice and is notified of it); any other document, not.

@@ -1,6 +1,6 @@
-from odoo import api, fields, models
+from odoo import api, models
 
-from .ir_rule import PERSON_DOCUMENT_MODELS
+from .ir_rule import PERSON_DOCUMENT_MODELS, person_flag
 
 
 class MailMessage(models.Model):
@@ -8,12 +8,8 @@ class MailMessage(models.Model):
 
     # The chatter of a pupil, an enrolment or a pupil's or guardian's contact:
     # the coordinator's alone, whoever was notified of it (see ir_rule.py).
-    mph_person_chatter = fields.Boolean(
-        string="Chatter about a pupil or guardian",
-        compute="_compute_mph_person_chatter",
-        store=True,
-        index=True,
-        groups="base.group_system",
+    mph_person_chatter = person_flag(
+        "Chatter about a pupil or guardian", "_compute_mph_person_chatter", groups="base.group_system"
     )
 
     @api.depends("model", "res_id")

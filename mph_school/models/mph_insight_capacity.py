@@ -2,7 +2,8 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .mph_insight_demand import ENSEMBLES, KINDS
+from .mph_insight_mixin import insight_count
+from .mph_lesson_type import ENSEMBLE_TYPES, KINDS
 
 
 class MphInsightCapacity(models.Model):
@@ -24,22 +25,16 @@ class MphInsightCapacity(models.Model):
 
     lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
     kind = fields.Selection(KINDS, readonly=True)
-    ensemble_type = fields.Selection(ENSEMBLES, string="Ensemble", readonly=True)
-    capacity = fields.Integer(
-        string="Places", aggregator="sum", readonly=True, help="Places of the lesson type; 0 means no limit."
-    )
-    free_places = fields.Integer(
-        string="Free places",
-        aggregator="sum",
-        readonly=True,
+    ensemble_type = fields.Selection(ENSEMBLE_TYPES, string="Ensemble", readonly=True)
+    capacity = insight_count("Places", help="Places of the lesson type; 0 means no limit.")
+    free_places = insight_count(
+        "Free places",
         help="Places not taken by pupils in trial or regular lessons, of the lesson types with a limit.",
     )
-    teacher_count = fields.Integer(
-        string="Teachers", aggregator="sum", readonly=True, help="Each teacher once, whatever they teach."
-    )
-    seats_taken = fields.Integer(string="In lessons", aggregator="sum", readonly=True)
-    waiting_count = fields.Integer(string="Waiting", aggregator="sum", readonly=True)
-    demand_count = fields.Integer(string="Demand", aggregator="sum", readonly=True, help="In lessons plus waiting.")
+    teacher_count = insight_count("Teachers", help="Each teacher once, whatever they teach.")
+    seats_taken = insight_count("In lessons")
+    waiting_count = insight_count("Waiting")
+    demand_count = insight_count("Demand", help="In lessons plus waiting.")
 
     def _insight_query(self):
         cell_key = self._insight_cell_key("lt.id")

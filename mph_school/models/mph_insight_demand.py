@@ -1,7 +1,7 @@
 from odoo import fields, models
 
-KINDS = [("individual", "Individual"), ("group", "Group lesson"), ("ensemble", "Ensemble")]
-ENSEMBLES = [("band", "Band"), ("orkest", "Orchestra"), ("koor", "Choir")]
+from .mph_insight_mixin import insight_average, insight_count
+from .mph_lesson_type import ENSEMBLE_TYPES, KINDS
 
 
 class MphInsightDemand(models.Model):
@@ -51,39 +51,37 @@ class MphInsightDemand(models.Model):
     month = fields.Date(readonly=True)
     lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
     kind = fields.Selection(KINDS, readonly=True)
-    ensemble_type = fields.Selection(ENSEMBLES, string="Ensemble", readonly=True)
+    ensemble_type = fields.Selection(ENSEMBLE_TYPES, string="Ensemble", readonly=True)
 
     # ------------------------------------------------------------
     # Measures
     # ------------------------------------------------------------
 
-    waiting_count = fields.Integer(string="Waiting (end of month)", aggregator="sum", readonly=True)
-    trial_count = fields.Integer(string="In trial lessons (end of month)", aggregator="sum", readonly=True)
-    active_count = fields.Integer(string="Active (end of month)", aggregator="sum", readonly=True)
-    requested_count = fields.Integer(string="New requests", aggregator="sum", readonly=True)
-    placed_count = fields.Integer(string="Off the waiting list", aggregator="sum", readonly=True)
-    started_count = fields.Integer(string="Started", aggregator="sum", readonly=True)
-    stopped_count = fields.Integer(string="Stopped", aggregator="sum", readonly=True)
-    waiting_days_total = fields.Integer(string="Waiting days (total)", aggregator="sum", readonly=True)
-    waiting_days_avg = fields.Float(
-        string="Average waiting time (days)",
-        aggregator="avg",
-        digits=(16, 1),
-        readonly=True,
+    waiting_count = insight_count("Waiting (end of month)")
+    trial_count = insight_count("In trial lessons (end of month)")
+    active_count = insight_count("Active (end of month)")
+    requested_count = insight_count("New requests")
+    placed_count = insight_count("Off the waiting list")
+    started_count = insight_count("Started")
+    stopped_count = insight_count("Stopped")
+    waiting_days_total = insight_count("Waiting days (total)")
+    waiting_days_avg = insight_average(
+        "Average waiting time (days)",
         help="Days from the request to the trial lesson or start, of those who left the waiting list.",
     )
     waiting_days_max = fields.Integer(string="Longest waiting time (days)", aggregator="max", readonly=True)
-    waiting_age_total = fields.Integer(string="Days waited so far (total)", aggregator="sum", readonly=True)
-    waiting_age_avg = fields.Float(
-        string="Waiting so far (average days)",
-        aggregator="avg",
-        digits=(16, 1),
-        readonly=True,
+    waiting_age_total = insight_count("Days waited so far (total)")
+    waiting_age_avg = insight_average(
+        "Waiting so far (average days)",
         help="How long those on the waiting list at the end of the month (today for this month) have waited.",
     )
 
     def _insight_query(self):
         cell_key = self._insight_cell_key("r.lesson_type_id || '|' || r.month")
+        # Days waited by those still waiting at the end of the month (today
+        # for this month): n * that day - the sum of their request days.
+        age_total = """(r.waiting * (least(r.month + interval '1 month' - interval '1 day', current_date)::date
+                                     - DATE '2000-01-01') - r.waiting_requested_days)"""
         return f"""
             WITH months AS (
                 SELECT s.id AS season_id, m::date AS month
@@ -168,14 +166,8 @@ class MphInsightDemand(models.Model):
                    r.days_total::integer AS waiting_days_total,
                    CASE WHEN r.placed > 0 THEN r.days_total::float / r.placed ELSE 0 END AS waiting_days_avg,
                    r.days_max::integer AS waiting_days_max,
-                   -- Days waited by those still waiting at the end of the month
-                   -- (today for this month): n * that day - the sum of their request days.
-                   (r.waiting * (least(r.month + interval '1 month' - interval '1 day', current_date)::date
-                                 - DATE '2000-01-01') - r.waiting_requested_days)::integer AS waiting_age_total,
-                   CASE WHEN r.waiting > 0
-                        THEN (r.waiting * (least(r.month + interval '1 month' - interval '1 day', current_date)::date
-                                           - DATE '2000-01-01') - r.waiting_requested_days)::float / r.waiting
-                        ELSE 0 END AS waiting_age_avg,
+                   {age_total}::integer AS waiting_age_total,
+                   CASE WHEN r.waiting > 0 THEN {age_total}::float / r.waiting ELSE 0 END AS waiting_age_avg,
                    {cell_key} AS cell_draw
               FROM running r
               JOIN mph_lesson_type lt ON lt.id = r.lesson_type_id

@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from .mph_insight_mixin import insight_average, insight_count
 from .mph_postcode_regions import region_label_sql
 
 AGE_BRACKETS = [
@@ -48,24 +49,13 @@ class MphInsightPopulation(models.Model):
         string="Region", readonly=True, help="The postcode region with the names of its largest places."
     )
     zip_area = fields.Char(string="Postcode area", readonly=True, help="The four digits of the postcode.")
-    student_count = fields.Integer(string="Pupils", aggregator="sum", readonly=True)
-    new_count = fields.Integer(
-        string="New", aggregator="sum", readonly=True, help="Pupils who had no lessons in the previous school year."
-    )
-    stopped_count = fields.Integer(
-        string="Stopped",
-        aggregator="sum",
-        readonly=True,
-        help="Pupils of the previous school year who have no lessons in this one.",
-    )
-    previous_count = fields.Integer(string="Pupils previous year", aggregator="sum", readonly=True)
-    retained_count = fields.Integer(string="Stayed", aggregator="sum", readonly=True)
-    retention_rate = fields.Float(
-        string="Retention (%)",
-        aggregator="avg",
-        digits=(16, 1),
-        readonly=True,
-        help="Share of the pupils of the previous school year who still have lessons.",
+    student_count = insight_count("Pupils")
+    new_count = insight_count("New", help="Pupils who had no lessons in the previous school year.")
+    stopped_count = insight_count("Stopped", help="Pupils of the previous school year who have no lessons in this one.")
+    previous_count = insight_count("Pupils previous year")
+    retained_count = insight_count("Stayed")
+    retention_rate = insight_average(
+        "Retention (%)", help="Share of the pupils of the previous school year who still have lessons."
     )
 
     def _insight_query(self):

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+KINDS = [("individual", "Individual"), ("group", "Group lesson"), ("ensemble", "Ensemble")]
+ENSEMBLE_TYPES = [("band", "Band"), ("orchestra", "Orchestra"), ("choir", "Choir")]
+
 
 class MphLessonType(models.Model):
     """What can be learned at the school: an instrument, or an ensemble."""
@@ -12,17 +15,9 @@ class MphLessonType(models.Model):
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    kind = fields.Selection(
-        [
-            ("individual", "Individual"),
-            ("group", "Group lesson"),
-            ("ensemble", "Ensemble"),
-        ],
-        required=True,
-        default="individual",
-    )
+    kind = fields.Selection(KINDS, required=True, default="individual")
     ensemble_type = fields.Selection(
-        [("band", "Band"), ("orkest", "Orchestra"), ("koor", "Choir")],
+        ENSEMBLE_TYPES,
         string="Ensemble",
         help="For ensembles: band, orchestra or choir.",
     )

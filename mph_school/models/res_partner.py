@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
 
+from .ir_rule import person_flag
 from .mph_student import NOT_PERSONAL_FIELDS, exported_field_names
 
 # Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS
@@ -41,44 +42,26 @@ def normalize_nl_postcode(value):
     return f"{match.group(1)} {match.group(2)}" if match else None
 
 
+# The links from a contact to its pupils (below).
+PUPIL_LINK = {"context": {"active_test": False}, "groups": "mph_school.group_coordinator"}
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # Inverse links, used by the record rules that keep pupils and guardians
     # out of reach of the aggregated roles. Archived pupils count too.
-    mph_student_ids = fields.One2many(
-        "mph.student",
-        "partner_id",
-        string="Pupil record",
-        context={"active_test": False},
-        groups="mph_school.group_coordinator",
-    )
-    mph_ward_ids = fields.One2many(
-        "mph.student",
-        "guardian_id",
-        string="Guardian of",
-        context={"active_test": False},
-        groups="mph_school.group_coordinator",
-    )
+    mph_student_ids = fields.One2many("mph.student", "partner_id", string="Pupil record", **PUPIL_LINK)
+    mph_ward_ids = fields.One2many("mph.student", "guardian_id", string="Guardian of", **PUPIL_LINK)
     mph_guardian_of_ids = fields.Many2many(
-        "mph.student",
-        "mph_student_guardian_rel",
-        "partner_id",
-        "student_id",
-        string="Parent/guardian of",
-        context={"active_test": False},
-        groups="mph_school.group_coordinator",
+        "mph.student", "mph_student_guardian_rel", "partner_id", "student_id", string="Parent/guardian of", **PUPIL_LINK
     )
     # A pupil's or guardian's contact: hidden by default (see res_users.py and
     # ir_rule.py). Once set it stays set, also when the pupil is archived or
     # anonymised or the guardian's wards leave: who was a school person keeps
     # the protection.
-    mph_school_person = fields.Boolean(
-        string="Pupil or guardian",
-        compute="_compute_mph_school_person",
-        store=True,
-        index=True,
-        groups="mph_school.group_coordinator",
+    mph_school_person = person_flag(
+        "Pupil or guardian", "_compute_mph_school_person", groups="mph_school.group_coordinator"
     )
 
     @api.depends("mph_student_ids", "mph_ward_ids", "mph_guardian_of_ids")

@@ -44,7 +44,7 @@ class MphCommon(TransactionCase):
 
         cls.piano = cls.env["mph.lesson.type"].create({"name": "Piano (test)", "kind": "individual", "capacity": 2})
         cls.koor = cls.env["mph.lesson.type"].create(
-            {"name": "Popkoor (test)", "kind": "ensemble", "ensemble_type": "koor"}
+            {"name": "Popkoor (test)", "kind": "ensemble", "ensemble_type": "choir"}
         )
         cls.teacher = cls.env["mph.teacher"].create(
             {

@@ -409,7 +409,7 @@ class TestExposureRegistry(TransactionCase):
         env = cls.env
         nl = env.ref("base.nl")
         cls.piano = env["mph.lesson.type"].create({"name": "Piano (expo)", "kind": "individual", "capacity": 4})
-        cls.koor = env["mph.lesson.type"].create({"name": "Koor (expo)", "kind": "ensemble", "ensemble_type": "koor"})
+        cls.koor = env["mph.lesson.type"].create({"name": "Koor (expo)", "kind": "ensemble", "ensemble_type": "choir"})
         both = Command.set((cls.piano | cls.koor).ids)
         cls.teacher = env["mph.teacher"].create(
             {"name": "Henk Expodocent", "user_id": cls.users["teacher"].id, "lesson_type_ids": [both]}

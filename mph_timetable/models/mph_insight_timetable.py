@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.mph_school.models.mph_insight_mixin import insight_count
+
 from .mph_teacher_availability import WEEKDAYS
 
 
@@ -25,12 +27,10 @@ class MphInsightTimetable(models.Model):
     weekday = fields.Selection(WEEKDAYS, readonly=True)
     room_id = fields.Many2one("mph.room", readonly=True)
     lesson_type_id = fields.Many2one("mph.lesson.type", string="Lesson type", readonly=True)
-    pupil_count = fields.Integer(string="Pupils", aggregator="sum", readonly=True)
+    pupil_count = insight_count("Pupils")
     # Minutes, not hours: the insight guard publishes whole numbers.
-    teaching_minutes = fields.Integer(
-        string="Minutes booked a week",
-        aggregator="sum",
-        readonly=True,
+    teaching_minutes = insight_count(
+        "Minutes booked a week",
         help="Minutes a week the room is booked for lessons (cells with few pupils are left out).",
     )
 

@@ -9,30 +9,46 @@ from odoo import api, fields, models
 
 from odoo.addons.mph_school.models.mph_enrollment import RUNNING_STATES
 
+
+def holidays(table):
+    """[(name, first day, last day)] from a table of lines 'first-day last-day name'."""
+    rows = (line.split(maxsplit=2) for line in table.strip().splitlines())
+    return [(name, date.fromisoformat(first), date.fromisoformat(last)) for first, last, name in rows]
+
+
+def holiday_vals(season, rows):
+    """Values of ``mph.school.holiday`` records of a school year from (name, first day, last day)."""
+    return [{"season_id": season.id, "name": name, "date_start": start, "date_end": end} for name, start, end in rows]
+
+
 # School holidays of region Midden (rijksoverheid.nl), and the public
 # holidays without lessons. Editable afterwards, like any holiday.
 HOLIDAYS_MIDDEN = {
-    "2025-2026": [
-        ("Herfstvakantie", date(2025, 10, 18), date(2025, 10, 26)),
-        ("Kerstvakantie", date(2025, 12, 20), date(2026, 1, 4)),
-        ("Voorjaarsvakantie", date(2026, 2, 14), date(2026, 2, 22)),
-        ("Tweede Paasdag", date(2026, 4, 6), date(2026, 4, 6)),
-        ("Meivakantie", date(2026, 4, 25), date(2026, 5, 3)),
-        ("Hemelvaart", date(2026, 5, 14), date(2026, 5, 15)),
-        ("Tweede Pinksterdag", date(2026, 5, 25), date(2026, 5, 25)),
-        ("Zomervakantie", date(2026, 7, 18), date(2026, 7, 31)),
-    ],
-    "2026-2027": [
-        ("Zomervakantie", date(2026, 8, 1), date(2026, 8, 30)),
-        ("Herfstvakantie", date(2026, 10, 17), date(2026, 10, 25)),
-        ("Kerstvakantie", date(2026, 12, 19), date(2027, 1, 3)),
-        ("Voorjaarsvakantie", date(2027, 2, 20), date(2027, 2, 28)),
-        ("Tweede Paasdag", date(2027, 3, 29), date(2027, 3, 29)),
-        ("Meivakantie", date(2027, 4, 24), date(2027, 5, 2)),
-        ("Hemelvaart", date(2027, 5, 6), date(2027, 5, 7)),
-        ("Tweede Pinksterdag", date(2027, 5, 17), date(2027, 5, 17)),
-        ("Zomervakantie", date(2027, 7, 17), date(2027, 7, 31)),
-    ],
+    "2025-2026": holidays(
+        """
+        2025-10-18 2025-10-26 Herfstvakantie
+        2025-12-20 2026-01-04 Kerstvakantie
+        2026-02-14 2026-02-22 Voorjaarsvakantie
+        2026-04-06 2026-04-06 Tweede Paasdag
+        2026-04-25 2026-05-03 Meivakantie
+        2026-05-14 2026-05-15 Hemelvaart
+        2026-05-25 2026-05-25 Tweede Pinksterdag
+        2026-07-18 2026-07-31 Zomervakantie
+        """
+    ),
+    "2026-2027": holidays(
+        """
+        2026-08-01 2026-08-30 Zomervakantie
+        2026-10-17 2026-10-25 Herfstvakantie
+        2026-12-19 2027-01-03 Kerstvakantie
+        2027-02-20 2027-02-28 Voorjaarsvakantie
+        2027-03-29 2027-03-29 Tweede Paasdag
+        2027-04-24 2027-05-02 Meivakantie
+        2027-05-06 2027-05-07 Hemelvaart
+        2027-05-17 2027-05-17 Tweede Pinksterdag
+        2027-07-17 2027-07-31 Zomervakantie
+        """
+    ),
 }
 
 
@@ -43,14 +59,21 @@ class MphLessonSlot(models.Model):
     def _demo_holidays(self):
         Season = self.env["mph.season"].with_context(active_test=False)
         vals_list = []
-        for season_name, holidays in HOLIDAYS_MIDDEN.items():
+        for season_name, rows in HOLIDAYS_MIDDEN.items():
             season = Season.search([("name", "=", season_name)], limit=1)
             if season:
-                vals_list += [
-                    {"season_id": season.id, "name": name, "date_start": start, "date_end": end}
-                    for name, start, end in holidays
-                ]
+                vals_list += holiday_vals(season, rows)
         self.env["mph.school.holiday"].create(vals_list)
+
+    @api.model
+    def _demo_create_slots(self, vals_list, members):
+        """Slots from ``vals_list``, each with the enrolments of the same
+        index in ``members`` placed in it (as demo data, and the timetable
+        benchmark, make them)."""
+        slots = self.create(vals_list)
+        for slot, group in zip(slots, members, strict=True):
+            group.with_context(mph_no_sync=True).write({"slot_id": slot.id})
+        return slots
 
     @api.model
     def _demo_timetable(self):
@@ -97,9 +120,7 @@ class MphLessonSlot(models.Model):
                 )
                 members.append(group)
                 start += duration / 60
-        slots = self.create(slot_vals)
-        for slot, group in zip(slots, members, strict=True):
-            group.with_context(mph_no_sync=True).write({"slot_id": slot.id})
+        slots = self._demo_create_slots(slot_vals, members)
         slots._generate_lessons()
         self.env.flush_all()
         # Realistic attendance up to today: mostly present, some excused, a few absent.
