@@ -4,9 +4,16 @@ from . import mph_season
 from . import mph_lesson_type
 from . import mph_teacher
 from . import mph_enrollment
+from . import mph_student_privacy_mixin
 from . import mph_student
+from . import mph_student_phone
+from . import mph_student_duplicates
 from . import account_move
 from . import mph_student_consent
+from . import mph_signed_link
+from . import mph_consent
+from . import mph_signup
+from . import mph_student_legacy_data
 from . import account_move_line
 from . import account_move_send
 from . import mph_school_demo
