@@ -19,15 +19,23 @@ RESPONSIBLE_PARAM = "mph_school.responsible_user_id"
 class MphStudent(models.Model):
     """A pupil of the school. Name, address and e-mail live on the delegated
     partner (what invoices and mail need); everything more personal lives here,
-    behind field groups (whitelist, read log and chatter access:
-    ``mph.student.privacy.mixin``). Its flows are models of their own: the
-    website sign-up ``mph.signup``, consent ``mph.consent``, retention
-    ``mph.retention``."""
+    behind field groups. Aspects in mixins of their own: the field whitelist,
+    read log and chatter access, the phone search, probable duplicates, the
+    legal hold. Its flows are models of their own: the website sign-up
+    ``mph.signup``, consent ``mph.consent``, retention ``mph.retention``."""
 
     _name = "mph.student"
     _description = "Pupil"
     _inherits = {"res.partner": "partner_id"}
-    _inherit = ["mph.student.privacy.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mph.student.privacy.mixin",
+        "mph.student.phone.mixin",
+        "mph.student.duplicates.mixin",
+        "mph.student.legal.hold",
+        "mph.student.legacy.data",
+        "mail.thread",
+        "mail.activity.mixin",
+    ]
     _order = "name, id"
 
     # ------------------------------------------------------------

@@ -4,12 +4,13 @@ from odoo.osv import expression
 from ..groups import COORDINATOR
 
 
-class MphStudent(models.Model):
+class MphStudentDuplicatesMixin(models.AbstractModel):
     """Probable duplicates of a pupil (the same e-mail, or the same name and
     birthdate): shown on the form and warned about while typing, never a
-    crash."""
+    crash. Inherited by ``mph.student``."""
 
-    _inherit = "mph.student"
+    _name = "mph.student.duplicates.mixin"
+    _description = "Pupil: probable duplicates"
 
     duplicate_student_ids = fields.Many2many(
         "mph.student",

@@ -6,11 +6,12 @@ from ..groups import COORDINATOR
 from ..phone import PHONE_MIN_DIGITS, normalize_phone
 
 
-class MphStudent(models.Model):
+class MphStudentPhoneMixin(models.AbstractModel):
     """Finding a caller: a pupil by any phone number of the pupil or the
-    guardian, in any spelling."""
+    guardian, in any spelling. Inherited by ``mph.student``."""
 
-    _inherit = "mph.student"
+    _name = "mph.student.phone.mixin"
+    _description = "Pupil: search by phone number"
 
     # Finding a caller: every number of the pupil and the guardian, normalised
     # (see normalize_phone), in one indexed column; searched through mph_phone.
