@@ -11,7 +11,6 @@ _logger = logging.getLogger(__name__)
 
 GUARDIAN_CONSENT_SCOPE = "mph_school-guardian-consent"
 OWN_CONSENT_SCOPE = "mph_school-own-consent"
-DEFAULT_OWN_CONSENT_DAYS = 30
 
 
 class MphConsent(models.AbstractModel):
@@ -37,7 +36,7 @@ class MphConsent(models.AbstractModel):
 
     @api.model
     def _mph_consent_days(self):
-        return int(self.env["ir.config_parameter"].sudo().get_param("mph_school.signup_consent_days", 30))
+        return self.env["mph.settings"]._get("mph_school.signup_consent_days")
 
     @api.model
     def _mph_consent_payload(self, student):
@@ -101,11 +100,7 @@ class MphConsent(models.AbstractModel):
 
     @api.model
     def _mph_own_consent_days(self):
-        try:
-            days = int(self.env["ir.config_parameter"].sudo().get_param("mph_school.own_consent_days", 0))
-        except (TypeError, ValueError):
-            days = 0
-        return days if days > 0 else DEFAULT_OWN_CONSENT_DAYS
+        return self.env["mph.settings"]._get("mph_school.own_consent_days")
 
     @api.model
     def _mph_consent_handover_domain(self, today):

@@ -15,7 +15,6 @@ from .mph_retention import PARTNER_PERSONAL_FIELDS
 OPEN_STATES = ("received", "verified")
 ANSWER_MONTHS = 1  # GDPR art. 12(3): one month
 EXTENSION_MONTHS = 2  # ... extendable by two months, with reasons
-DEFAULT_WARNING_DAYS = 7
 
 # Fields of a record that are bookkeeping, not data about the person.
 EXPORT_SKIP = {"id", "display_name", "create_uid", "write_uid", "create_date", "write_date", "partner_id"}
@@ -166,8 +165,7 @@ class MphPrivacyRequest(models.Model):
 
     @api.model
     def _get_warning_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("mph_school.privacy_request_warning_days")
-        return int(value) if value and value.isdigit() else DEFAULT_WARNING_DAYS
+        return self.env["mph.settings"]._get("mph_school.privacy_request_warning_days")
 
     @api.constrains("is_extended", "extension_reason")
     def _check_extension_reason(self):

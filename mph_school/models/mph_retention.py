@@ -13,9 +13,6 @@ from odoo.tools import SQL, email_normalize, email_normalize_all, split_every
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_ARCHIVE_MONTHS = 24
-DEFAULT_RETENTION_YEARS = 7
-DEFAULT_BATCH_SIZE = 200
 
 # Contact fields that identify a person; cleared when a pupil or guardian is
 # anonymised. What statistics keep (birth year, postcode area) is on mph.student.
@@ -54,19 +51,11 @@ class MphRetention(models.AbstractModel):
 
     @api.model
     def _get_settings(self):
-        icp = self.env["ir.config_parameter"].sudo()
-
-        def positive(key, default):
-            try:
-                value = int(icp.get_param(key, default))
-            except (TypeError, ValueError):
-                value = default
-            return value if value > 0 else default
-
+        settings = self.env["mph.settings"]
         return {
-            "archive_months": positive("mph_school.retention_archive_months", DEFAULT_ARCHIVE_MONTHS),
-            "retention_years": positive("mph_school.retention_years", DEFAULT_RETENTION_YEARS),
-            "batch_size": positive("mph_school.retention_batch_size", DEFAULT_BATCH_SIZE),
+            "archive_months": settings._get("mph_school.retention_archive_months"),
+            "retention_years": settings._get("mph_school.retention_years"),
+            "batch_size": settings._get("mph_school.retention_batch_size"),
         }
 
     # ------------------------------------------------------------
