@@ -1,15 +1,17 @@
 from . import mph_settings
+
+# The mixins mph.student inherits: defined before anything imports mph_student.
+from . import mph_student_privacy_mixin
+from . import mph_student_phone
+from . import mph_student_duplicates
+from . import mph_student_legal_hold
+from . import mph_student_legacy_data
 from . import mail_message
 from . import res_partner
 from . import mph_season
 from . import mph_lesson_type
 from . import mph_teacher
 from . import mph_enrollment
-from . import mph_student_privacy_mixin
-from . import mph_student_phone
-from . import mph_student_duplicates
-from . import mph_student_legal_hold
-from . import mph_student_legacy_data
 from . import mph_student
 from . import account_move
 from . import mph_student_consent

@@ -30,6 +30,13 @@ class MphConsent(models.AbstractModel):
     _name = "mph.consent"
     _description = "Consent of Pupils and Guardians"
 
+    @api.model
+    def _mph_link_url(self, student, path, scope, payload, days):
+        """The signed link ``<path>/<pupil id>?token=…`` over ``payload(student)``."""
+        student.ensure_one()
+        token = self.env["mph.signed.link"]._sign(scope, payload(student), days=days)
+        return f"{student.get_base_url()}{path}/{student.id}?token={token}"
+
     # ------------------------------------------------------------
     # The guardian's consent for a sign-up under 16
     # ------------------------------------------------------------
@@ -46,11 +53,13 @@ class MphConsent(models.AbstractModel):
 
     @api.model
     def _mph_consent_url(self, student):
-        student.ensure_one()
-        token = self.env["mph.signed.link"]._sign(
-            GUARDIAN_CONSENT_SCOPE, self._mph_consent_payload(student), days=self._mph_consent_days()
+        return self._mph_link_url(
+            student,
+            "/muziekles/toestemming",
+            GUARDIAN_CONSENT_SCOPE,
+            self._mph_consent_payload,
+            self._mph_consent_days(),
         )
-        return f"{student.get_base_url()}/muziekles/toestemming/{student.id}?token={token}"
 
     @api.model
     def _mph_check_consent_token(self, student, token, exp=None):
@@ -183,11 +192,13 @@ class MphConsent(models.AbstractModel):
 
     @api.model
     def _mph_own_consent_url(self, student):
-        student.ensure_one()
-        token = self.env["mph.signed.link"]._sign(
-            OWN_CONSENT_SCOPE, self._mph_own_consent_payload(student), days=self._mph_own_consent_days()
+        return self._mph_link_url(
+            student,
+            "/muziekles/eigen-toestemming",
+            OWN_CONSENT_SCOPE,
+            self._mph_own_consent_payload,
+            self._mph_own_consent_days(),
         )
-        return f"{student.get_base_url()}/muziekles/eigen-toestemming/{student.id}?token={token}"
 
     @api.model
     def _mph_check_own_consent_token(self, student, token, exp=None):

@@ -116,6 +116,10 @@ class MphStudentPrivacyMixin(models.AbstractModel):
             self.env["mph.student.read.log"]._log_reads(self)
         return result
 
+    # ------------------------------------------------------------
+    # Chatter
+    # ------------------------------------------------------------
+
     @api.model
     def _get_mail_message_access(self, res_ids, operation, model_name=None):
         # The chatter holds the coordinator's notes: reading it needs write
