@@ -47,8 +47,9 @@ NO_PUPILS = ["artistiek", "directeur", "vrijwilliger"]
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 NL_RE = re.compile(r'<option value="(\d+)"[^>]*>(?:Nederland|Netherlands)</option>')
-CONSENT_RE = re.compile(r"(/muziekles/toestemming/\d+\?exp=\d+&(?:amp;)?token=[0-9a-f]+)")
-NEWSLETTER_RE = re.compile(r"(/nieuwsbrief/bevestigen/\d+\?exp=\d+&(?:amp;)?token=[0-9a-f]+)")
+# Signed links (mph.signed.link): the expiry is inside the token.
+CONSENT_RE = re.compile(r"(/muziekles/toestemming/\d+\?token=[A-Za-z0-9_-]+)")
+NEWSLETTER_RE = re.compile(r"(/nieuwsbrief/bevestigen/\d+\?token=[A-Za-z0-9_-]+)")
 
 TODAY = datetime.date.today()
 
@@ -370,8 +371,7 @@ def test_02_guardian_consent(school):
         school.url + link.split("?")[0],
         data={
             "csrf_token": CSRF_RE.search(page.text).group(1),
-            "exp": re.search(r"exp=(\d+)", link).group(1),
-            "token": re.search(r"token=([0-9a-f]+)", link).group(1),
+            "token": re.search(r"token=([A-Za-z0-9_-]+)", link).group(1),
         },
         timeout=60,
     )

@@ -6,6 +6,8 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import consteq, email_normalize
 
+from odoo.addons.mph_school.controllers.helpers import link_route
+
 _logger = logging.getLogger(__name__)
 
 EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned")
@@ -15,14 +17,7 @@ class MailchimpWebhookController(http.Controller):
     """Mailchimp calls this URL (with the secret in it) for changes made on
     its side. GET is Mailchimp's check that the URL exists."""
 
-    @http.route(
-        "/mph/mailchimp/webhook/<string:secret>",
-        type="http",
-        auth="public",
-        methods=["GET", "POST"],
-        csrf=False,
-        sitemap=False,
-    )
+    @link_route("/mph/mailchimp/webhook/<string:secret>", csrf=False)
     def mailchimp_webhook(self, secret, **post):
         settings = request.env["mph.settings"]
         expected = settings._get("mph_newsletter.webhook_secret")

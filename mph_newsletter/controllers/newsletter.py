@@ -1,6 +1,7 @@
 from odoo import http
 from odoo.http import request
 
+from odoo.addons.mph_school.controllers.helpers import link_route
 from odoo.addons.mph_school.models.res_partner import valid_email
 
 MAX_EMAIL_LENGTH = 254
@@ -43,18 +44,11 @@ class NewsletterController(http.Controller):
 
     def _valid_subscription(self, subscription_id, exp, token):
         subscription = request.env["mailing.subscription"].sudo().browse(subscription_id).exists()
-        if subscription and subscription._mph_check_token(exp, token):
+        if subscription and subscription._mph_check_token(token, exp=exp):
             return subscription
         return None
 
-    @http.route(
-        "/nieuwsbrief/bevestigen/<int:subscription_id>",
-        type="http",
-        auth="public",
-        methods=["GET", "POST"],
-        website=True,
-        sitemap=False,
-    )
+    @link_route("/nieuwsbrief/bevestigen/<int:subscription_id>", website=True)
     def newsletter_confirm(self, subscription_id, exp=None, token=None, **kwargs):
         subscription = self._valid_subscription(subscription_id, exp, token)
         if not subscription:

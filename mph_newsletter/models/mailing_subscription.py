@@ -1,9 +1,5 @@
-import time
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import consteq
-from odoo.tools.misc import hmac as hmac_tool
 
 TOKEN_SCOPE = "mph_newsletter-confirm"
 # Context key of the flows that record a subscriber's own consent (the
@@ -73,27 +69,25 @@ class MailingSubscription(models.Model):
     # Double opt-in
     # ------------------------------------------------------------
 
-    def _mph_token(self, expires):
+    def _mph_link_payload(self):
+        """What the confirmation link is signed over: the subscription and
+        its address (a changed address makes the link invalid)."""
         self.ensure_one()
-        message = f"{self.id}:{self.contact_id.email_normalized}:{int(expires)}"
-        return hmac_tool(self.env(su=True), TOKEN_SCOPE, message)
+        return [self.id, self.contact_id.email_normalized]
 
     def _mph_confirmation_url(self):
         self.ensure_one()
         days = self.env["mph.settings"]._get("mph_newsletter.confirm_days")
-        expires = int(time.time()) + days * 86400
-        return f"{self.get_base_url()}/nieuwsbrief/bevestigen/{self.id}?exp={expires}&token={self._mph_token(expires)}"
+        token = self.env["mph.signed.link"]._sign(TOKEN_SCOPE, self._mph_link_payload(), days=days)
+        return f"{self.get_base_url()}/nieuwsbrief/bevestigen/{self.id}?token={token}"
 
-    def _mph_check_token(self, expires, token):
-        """True when ``token`` is this pending subscription's, unexpired."""
+    def _mph_check_token(self, token, exp=None):
+        """True when ``token`` (``exp``: a link of the legacy form) is this
+        pending subscription's, unexpired."""
         self.ensure_one()
-        try:
-            expires = int(expires)
-        except (TypeError, ValueError):
+        if self.mph_state != "pending":
             return False
-        if expires < time.time() or self.mph_state != "pending":
-            return False
-        return consteq(self._mph_token(expires), token or "")
+        return self.env["mph.signed.link"]._check(TOKEN_SCOPE, self._mph_link_payload(), token, exp=exp)
 
     def _mph_confirm(self):
         self.ensure_one()

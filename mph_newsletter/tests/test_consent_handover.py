@@ -32,7 +32,7 @@ class TestConsentHandoverNewsletter(NewsletterCommon):
     def test_lapse_stops_the_pupils_address_and_own_consent_restores_it(self):
         own = self.subscribe("noor@example.nl", dirty=False)
         guardians = self.subscribe("karin@example.nl", state="soft_opt_in", dirty=False)
-        self.assertEqual(self.env["mph.student"]._cron_consent_handover(), (1, 0))
+        self.assertEqual(self.env["mph.consent"]._cron_consent_handover(), (1, 0))
         self.assertTrue(own.opt_out, "the pupil's address leaves the newsletter")
         self.assertTrue(own.mailchimp_dirty, "and Mailchimp hears of it on the next push")
         self.assertFalse(guardians.opt_out, "the guardian's own subscription is the guardian's")
@@ -41,19 +41,19 @@ class TestConsentHandoverNewsletter(NewsletterCommon):
         self.assertIn("16 or older without own consent", result["params"]["message"])
         self.assertTrue(own.opt_out)
 
-        self.teen._mph_answer_own_consent(True, {})
+        self.env["mph.consent"]._mph_answer_own_consent(self.teen, True, {})
         self.assertFalse(own.opt_out)
         self.assertEqual(own.mph_state, "confirmed")
         self.assertTrue(own.mph_confirmed_on)
 
     def test_own_consent_without_subscription_subscribes_and_refusal_does_not(self):
-        self.env["mph.student"]._cron_consent_handover()
-        self.teen._mph_answer_own_consent(False, {})
+        self.env["mph.consent"]._cron_consent_handover()
+        self.env["mph.consent"]._mph_answer_own_consent(self.teen, False, {})
         Subscription = self.env["mailing.subscription"]
         domain = [("list_id", "=", self.newsletter.id), ("contact_id.email_normalized", "=", "noor@example.nl")]
         self.assertFalse(Subscription.search(domain))
         self.teen.own_consent_state = "requested"  # asked again
-        self.teen._mph_answer_own_consent(True, {})
+        self.env["mph.consent"]._mph_answer_own_consent(self.teen, True, {})
         subscription = Subscription.search(domain)
         self.assertEqual(len(subscription), 1)
         self.assertEqual((subscription.mph_state, subscription.opt_out), ("confirmed", False))

@@ -7,6 +7,10 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.mph_school.tests.common import legacy_link_token
+
+from ..models.mailing_subscription import TOKEN_SCOPE
+
 
 @tagged("post_install", "-at_install")
 class TestDoubleOptIn(HttpCase):
@@ -59,18 +63,31 @@ class TestDoubleOptIn(HttpCase):
 
     def test_tampered_and_expired_tokens(self):
         subscription = self.env["mailing.subscription"]._mph_subscribe("wacht@example.nl")
+        path = f"/nieuwsbrief/bevestigen/{subscription.id}"
+        payload = [subscription.id, "wacht@example.nl"]
+        # A link of the legacy form (?exp=&token=), mailed before hash_sign.
         expires = int(time.time()) + 3600
-        token = subscription._mph_token(expires)
+        token = legacy_link_token(self.env, TOKEN_SCOPE, payload, expires)
         tampered = token[:-2] + ("00" if token[-2:] != "00" else "11")
-        response = self.url_open(f"/nieuwsbrief/bevestigen/{subscription.id}?exp={expires}&token={tampered}")
+        response = self.url_open(f"{path}?exp={expires}&token={tampered}")
         self.assertEqual(response.status_code, 400)
-        longer = self.url_open(f"/nieuwsbrief/bevestigen/{subscription.id}?exp={expires + 99}&token={token}")
+        longer = self.url_open(f"{path}?exp={expires + 99}&token={token}")
         self.assertEqual(longer.status_code, 400, "the expiry is signed too")
         past = int(time.time()) - 10
-        response = self.url_open(
-            f"/nieuwsbrief/bevestigen/{subscription.id}?exp={past}&token={subscription._mph_token(past)}"
-        )
+        response = self.url_open(f"{path}?exp={past}&token={legacy_link_token(self.env, TOKEN_SCOPE, payload, past)}")
         self.assertEqual(response.status_code, 400)
+        # A new link: tampered, expired, of another use.
+        SignedLink = self.env["mph.signed.link"]
+        token = SignedLink._sign(TOKEN_SCOPE, payload, days=1)
+        self.assertEqual(self.url_open(f"{path}?token={token}").status_code, 200)
+        tampered = token[:20] + ("A" if token[20] != "A" else "B") + token[21:]
+        for bad in (
+            tampered,
+            SignedLink._sign(TOKEN_SCOPE, payload, days=-1),
+            SignedLink._sign("mph_school-guardian-consent", payload, days=1),
+        ):
+            with self.subTest(token=bad[:30]):
+                self.assertEqual(self.url_open(f"{path}?token={bad}").status_code, 400)
         self.assertEqual(subscription.mph_state, "pending")
 
     def test_unconfirmed_gets_no_newsletter_and_is_purged(self):

@@ -1,4 +1,4 @@
 from . import teacher_portal
 from . import signup
-from . import own_consent
+from . import consent_links
 from . import privacy_export

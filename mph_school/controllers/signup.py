@@ -1,4 +1,3 @@
-import re
 import unicodedata
 from datetime import date
 
@@ -10,6 +9,7 @@ from odoo.tools import email_normalize
 
 from ..models.mph_student import GUARDIAN_AGE, MAX_AGE
 from ..models.res_partner import EMAIL_RE, normalize_nl_postcode
+from .helpers import link_route, parse_id, request_meta
 
 # Longest value accepted per field; longer input is refused, not cut.
 MAX_LENGTH = {
@@ -31,32 +31,7 @@ TEXT_FIELDS = tuple(MAX_LENGTH)
 # Characters that never belong in a name or address (markup, templates).
 FORBIDDEN = set("<>{}[]\\|^~`$")
 PHONE_CHARS = set("+0123456789 ()-.")
-# Record ids and link parameters in ASCII digits only: str.isdigit() also
-# accepts '²' or '٣', which int() refuses or reads as another number.
-ID_RE = re.compile(r"[0-9]{1,9}")
-EXPIRY_RE = re.compile(r"[0-9]{1,12}")
-HEX_TOKEN_RE = re.compile(r"[0-9a-f]{16,128}")
-MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would fail in SQL
 MAX_CHOICES = 50
-
-
-def parse_id(value):
-    """The record id in ``value`` (a string of ASCII digits), else None."""
-    if isinstance(value, str) and ID_RE.fullmatch(value):
-        return int(value)
-    return None
-
-
-def valid_link(record_id, exp, token):
-    """Whether a signed link's parameters are well-formed at all, before
-    anything is looked up (an HMAC compare refuses non-ASCII text)."""
-    return (
-        0 < record_id <= MAX_ID
-        and isinstance(exp, str)
-        and bool(EXPIRY_RE.fullmatch(exp))
-        and isinstance(token, str)
-        and bool(HEX_TOKEN_RE.fullmatch(token))
-    )
 
 
 def clean_text(value, multiline=False):
@@ -78,8 +53,9 @@ def clean_text(value, multiline=False):
 
 
 class SignupController(http.Controller):
-    """The public sign-up for a first lesson, the guardian's consent link and
-    the current privacy policy."""
+    """The public sign-up for a first lesson, the confirmation of a sign-up
+    by the owner of a known address, and the current privacy policy (the
+    consent links: consent_links.py)."""
 
     # ------------------------------------------------------------
     # Pages
@@ -110,12 +86,12 @@ class SignupController(http.Controller):
         clean, errors = self._validate(values)
         if errors:
             return self._render_form(values, errors, status=400)
-        request.env["mph.student"].sudo()._mph_signup_submit(
+        request.env["mph.signup"].sudo()._mph_signup_submit(
             clean["student"],
             clean["guardian"],
             clean["lesson_types"],
             clean["preferred_times"],
-            self._request_meta(),
+            request_meta(),
         )
         # Built from what was sent only, never from what the database holds:
         # a known pupil's address gets exactly the page a new person gets.
@@ -124,7 +100,7 @@ class SignupController(http.Controller):
             {
                 "awaiting_consent": clean["guardian"] is not None,
                 "lesson_type_names": clean["lesson_types"].mapped("name"),
-                "consent_days": request.env["mph.student"]._mph_consent_days(),
+                "consent_days": request.env["mph.consent"]._mph_consent_days(),
             },
         )
 
@@ -133,64 +109,7 @@ class SignupController(http.Controller):
         policy = request.env["mph.privacy.policy"]._get_current()
         return request.render("mph_school.privacy_policy_page", {"policy": policy})
 
-    @http.route(
-        "/muziekles/toestemming/<int:student_id>",
-        type="http",
-        auth="public",
-        methods=["GET", "POST"],
-        website=True,
-        sitemap=False,
-        mph_form=True,
-    )
-    def guardian_consent(self, student_id, exp=None, token=None, **kwargs):
-        if not valid_link(student_id, exp, token):
-            return request.render("mph_school.consent_invalid_page", {}, status=400)
-        student = request.env["mph.student"].sudo().browse(student_id).exists()
-        if not student or not student._mph_check_consent_token(exp, token):
-            return request.render("mph_school.consent_invalid_page", {}, status=400)
-        if student.signup_state != "awaiting_consent":
-            return request.render("mph_school.consent_done_page", {"already": True})
-        # Consent is given by pressing the button (a POST with the CSRF token),
-        # not by opening the link: mail scanners open links too.
-        if request.httprequest.method == "POST":
-            student._mph_give_consent(self._request_meta())
-            # What happens next, as it stands now: a trial lesson or a place
-            # on the waiting list (the holder of the signed link may know).
-            enrollments = student.enrollment_ids.filtered(lambda e: e.state in ("waiting", "trial"))
-            return request.render(
-                "mph_school.consent_done_page",
-                {
-                    "already": False,
-                    "lines": [
-                        {
-                            "lesson_type": e.lesson_type_id.name,
-                            "trial": e.state == "trial",
-                            "position": e.waiting_position,
-                        }
-                        for e in enrollments.sorted(lambda e: e.lesson_type_id.name or "")
-                    ],
-                },
-            )
-        return request.render(
-            "mph_school.consent_page",
-            {
-                "pupil_name": student.name,
-                "guardian_name": student.guardian_id.name,
-                "exp": exp,
-                "token": token,
-                "consent_days": student._mph_consent_days(),
-            },
-        )
-
-    @http.route(
-        "/muziekles/bevestigen",
-        type="http",
-        auth="public",
-        methods=["GET", "POST"],
-        website=True,
-        sitemap=False,
-        mph_form=True,
-    )
+    @link_route("/muziekles/bevestigen", website=True, mph_form=True)
     def confirm_address(self, token=None, **kwargs):
         """The owner of a known address confirms a sign-up that used it."""
         pending, email = request.env["mph.signup.pending"].sudo()._mph_from_token(token)
@@ -202,7 +121,7 @@ class SignupController(http.Controller):
         # Confirming is a button (a POST with the CSRF token), not opening
         # the link: mail scanners open links too.
         if request.httprequest.method == "POST":
-            applied = pending._mph_confirm(email, self._request_meta())
+            applied = pending._mph_confirm(email, request_meta())
             return request.render(
                 "mph_school.signup_confirm_done_page", {"applied": applied, "as_guardian": as_guardian}
             )
@@ -220,12 +139,6 @@ class SignupController(http.Controller):
     # ------------------------------------------------------------
     # Helpers
     # ------------------------------------------------------------
-
-    def _request_meta(self):
-        return {
-            "ip": request.httprequest.remote_addr,
-            "user_agent": (request.httprequest.user_agent.string or "")[:500],
-        }
 
     def _render_form(self, values, errors, status=200):
         policy = request.env["mph.privacy.policy"]._get_current()
@@ -249,7 +162,7 @@ class SignupController(http.Controller):
                 "lesson_types": lesson_types,
                 "countries": request.env["res.country"].sudo().search([]),
                 "country_id": parse_id(shown["country_id"]) or nl.id,
-                "consent_days": request.env["mph.student"]._mph_consent_days(),
+                "consent_days": request.env["mph.consent"]._mph_consent_days(),
             },
             status=status,
         )

@@ -1,4 +1,11 @@
 from . import mph_settings
+
+# The mixins mph.student inherits: defined before anything imports mph_student.
+from . import mph_student_privacy_mixin
+from . import mph_student_phone
+from . import mph_student_duplicates
+from . import mph_student_legal_hold
+from . import mph_student_legacy_data
 from . import mail_message
 from . import res_partner
 from . import mph_batch
@@ -10,6 +17,9 @@ from . import mph_enrollment
 from . import mph_student
 from . import account_move
 from . import mph_student_consent
+from . import mph_signed_link
+from . import mph_consent
+from . import mph_signup
 from . import account_move_line
 from . import account_move_send
 from . import mph_school_demo

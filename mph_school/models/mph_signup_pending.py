@@ -1,9 +1,8 @@
-import binascii
 import json
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize, hash_sign, verify_hash_signed
+from odoo.tools import email_normalize
 
 CONFIRM_TOKEN_SCOPE = "mph_school-signup-confirm"
 
@@ -97,11 +96,8 @@ class MphSignupPending(models.Model):
 
     def _mph_confirm_url(self, email):
         self.ensure_one()
-        token = hash_sign(
-            self.env(su=True),
-            CONFIRM_TOKEN_SCOPE,
-            {"id": self.id, "email": email},
-            expiration_hours=self._mph_days() * 24,
+        token = self.env["mph.signed.link"]._sign(
+            CONFIRM_TOKEN_SCOPE, {"id": self.id, "email": email}, days=self._mph_days()
         )
         return f"{self.get_base_url()}/muziekles/bevestigen?token={token}"
 
@@ -113,10 +109,7 @@ class MphSignupPending(models.Model):
         empty = self.browse(), None
         if not isinstance(token, str) or not token.isascii() or not 20 <= len(token) <= 600:
             return empty
-        try:
-            values = verify_hash_signed(self.env(su=True), CONFIRM_TOKEN_SCOPE, token)
-        except (ValueError, UnicodeDecodeError, binascii.Error):
-            return empty
+        values = self.env["mph.signed.link"]._verify(CONFIRM_TOKEN_SCOPE, token)
         if not isinstance(values, dict) or not isinstance(values.get("id"), int):
             return empty
         pending = self.sudo().browse(values["id"]).exists()
@@ -150,7 +143,7 @@ class MphSignupPending(models.Model):
         payload = self.payload
         student_vals = dict(payload["student"], birthdate=fields.Date.to_date(payload["student"]["birthdate"]))
         lesson_types = self.env["mph.lesson.type"].sudo().browse(payload.get("lesson_type_ids") or []).exists()
-        self.env["mph.student"].sudo()._mph_signup(
+        self.env["mph.signup"].sudo()._mph_signup(
             student_vals,
             payload.get("guardian"),
             lesson_types.filtered("active"),
@@ -182,7 +175,7 @@ class MphSignupPending(models.Model):
 
     @api.model
     def _mph_days(self):
-        return self.env["mph.student"]._mph_consent_days()
+        return self.env["mph.consent"]._mph_consent_days()
 
     @api.model
     def _mph_purge(self):

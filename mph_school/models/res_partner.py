@@ -5,7 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
 
 from .ir_rule import person_flag
-from .mph_student import NOT_PERSONAL_FIELDS, exported_field_names
+from .mph_student_privacy_mixin import NOT_PERSONAL_FIELDS, exported_field_names
 
 # Dutch postcode: four digits not starting with 0, two letters; SA, SD and SS
 # are never issued.

@@ -11,6 +11,7 @@ from . import test_read_log
 from . import test_invoicing
 from . import test_invoicing_concurrency
 from . import test_signup
+from . import test_signed_link
 from . import test_access_models
 from . import test_policy_notice
 from . import test_privacy_fiscal

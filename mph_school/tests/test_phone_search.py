@@ -3,7 +3,7 @@ from lxml import etree
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..models.mph_student import normalize_phone
+from ..phone import normalize_phone
 from .common import MphCommon
 
 

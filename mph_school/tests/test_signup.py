@@ -1,4 +1,5 @@
 import re
+import time
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -8,7 +9,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
-from .common import MphCommon
+from ..models.mph_consent import GUARDIAN_CONSENT_SCOPE, OWN_CONSENT_SCOPE
+from .common import MphCommon, legacy_link_token
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 LINK_RE = re.compile(r'href="([^"]*/muziekles/toestemming/[^"]+)"')
@@ -200,23 +202,37 @@ class TestSignup(SignupCommon):
         link = self.consent_link(student)
         url = urlparse(link)
         query = parse_qs(url.query)
-        path, exp, token = url.path, query["exp"][0], query["token"][0]
+        path, token = url.path, query["token"][0]
+        self.assertNotIn("exp", query, "a new link carries its expiry inside the signed token")
 
-        tampered = token[:-2] + ("00" if not token.endswith("00") else "11")
-        self.assertEqual(self.url_open(f"{path}?exp={exp}&token={tampered}").status_code, 400)
+        SignedLink = self.env["mph.signed.link"]
+        payload = [student.id, "mirjam@example.nl"]
+        tampered = token[:20] + ("A" if token[20] != "A" else "B") + token[21:]
+        self.assertEqual(self.url_open(f"{path}?token={tampered}").status_code, 400)
+        expired_token = SignedLink._sign(GUARDIAN_CONSENT_SCOPE, payload, days=-1)
+        self.assertEqual(self.url_open(f"{path}?token={expired_token}").status_code, 400)
+        foreign = SignedLink._sign(OWN_CONSENT_SCOPE, payload, days=30)  # another link's scope
+        self.assertEqual(self.url_open(f"{path}?token={foreign}").status_code, 400)
+        self.assertEqual(self.url_open(f"/muziekles/toestemming/{self.minor.id}?token={token}").status_code, 400)
+        # A link mailed in the legacy form (?exp=&token=): tampered, a later
+        # expiry under the same signature, expired.
+        exp = int(time.time()) + 30 * 86400
+        legacy = legacy_link_token(self.env, GUARDIAN_CONSENT_SCOPE, payload, exp)
+        legacy_tampered = legacy[:-2] + ("00" if not legacy.endswith("00") else "11")
+        self.assertEqual(self.url_open(f"{path}?exp={exp}&token={legacy_tampered}").status_code, 400)
         longer = int(exp) + 86400  # a later expiry under the same signature
-        self.assertEqual(self.url_open(f"{path}?exp={longer}&token={token}").status_code, 400)
+        self.assertEqual(self.url_open(f"{path}?exp={longer}&token={legacy}").status_code, 400)
         expired = int(exp) - 40 * 86400
-        expired_token = student._mph_consent_token(expired)
-        self.assertEqual(self.url_open(f"{path}?exp={expired}&token={expired_token}").status_code, 400)
+        legacy_expired = legacy_link_token(self.env, GUARDIAN_CONSENT_SCOPE, payload, expired)
+        self.assertEqual(self.url_open(f"{path}?exp={expired}&token={legacy_expired}").status_code, 400)
         self.assertEqual(self.url_open(f"{path}?exp=x&token=").status_code, 400)
         self.assertEqual(student.signup_state, "awaiting_consent")
 
-        page = self.url_open(f"{path}?exp={exp}&token={token}")
+        page = self.url_open(f"{path}?token={token}")
         self.assertEqual(page.status_code, 200)
         self.assertEqual(student.signup_state, "awaiting_consent", "opening the link alone is not consent")
         csrf = CSRF_RE.search(page.text).group(1)
-        done = self.url_open(path, data={"exp": exp, "token": token, "csrf_token": csrf})
+        done = self.url_open(path, data={"token": token, "csrf_token": csrf})
         self.assertEqual(done.status_code, 200)
         self.assertIn("mph_consent_done", done.text)
         self.assertEqual(student.signup_state, "done")
@@ -229,10 +245,30 @@ class TestSignup(SignupCommon):
         self.assertEqual(len(student.activity_ids), 1)
 
         given = student.guardian_consent_date
-        again = self.url_open(path, data={"exp": exp, "token": token, "csrf_token": csrf})
+        again = self.url_open(path, data={"token": token, "csrf_token": csrf})
         self.assertIn("already given", again.text)
         self.assertEqual(student.guardian_consent_date, given)
         self.assertEqual(len(student.acceptance_ids.filtered(lambda a: a.kind == "guardian")), 1)
+
+    def test_legacy_consent_link_works_until_it_expires(self):
+        """A consent link mailed in the old form (?exp=&token=, before the
+        signed links moved to hash_sign) is valid until its expiry."""
+        self.post(self.minor_form())
+        student = self.student("noor@example.nl")
+        path = f"/muziekles/toestemming/{student.id}"
+        exp = int(time.time()) + 30 * 86400
+        token = legacy_link_token(self.env, GUARDIAN_CONSENT_SCOPE, [student.id, "mirjam@example.nl"], exp)
+        Consent = self.env["mph.consent"]
+        with freeze_time(datetime.now() + timedelta(days=31)):
+            self.assertFalse(Consent._mph_check_consent_token(student, token, exp=str(exp)), "expired")
+        self.assertTrue(Consent._mph_check_consent_token(student, token, exp=str(exp)))
+        page = self.url_open(f"{path}?exp={exp}&token={token}")
+        self.assertEqual(page.status_code, 200)
+        csrf = CSRF_RE.search(page.text).group(1)
+        done = self.url_open(path, data={"exp": exp, "token": token, "csrf_token": csrf})
+        self.assertEqual(done.status_code, 200)
+        self.assertIn("mph_consent_done", done.text)
+        self.assertEqual(student.signup_state, "done")
 
     def test_cron_deletes_unconsented_signups_completely(self):
         self.post(self.minor_form())
@@ -250,12 +286,12 @@ class TestSignup(SignupCommon):
             [("model", "=", "mph.student"), ("res_id", "in", pupil.ids)]
         ) | self.env["mail.message"].search([("model", "=", "mph.signup.pending"), ("res_id", "in", held.ids)])
         self.assertTrue(messages and acceptances and enrollments)
-        Student = self.env["mph.student"]
+        Signup = self.env["mph.signup"]
         with freeze_time(date.today() + timedelta(days=29)):
-            self.assertEqual(Student._cron_purge_unconsented_signups(), 0)
+            self.assertEqual(Signup._cron_purge_unconsented_signups(), 0)
             self.assertTrue(held.exists())
         with freeze_time(date.today() + timedelta(days=31)):
-            self.assertEqual(Student._cron_purge_unconsented_signups(), 1)
+            self.assertEqual(Signup._cron_purge_unconsented_signups(), 1)
         self.assertFalse(pupil.exists() or held.exists())
         self.assertFalse(partner.exists() or guardian.exists() or enrollments.exists() or acceptances.exists())
         self.assertFalse(messages.exists())
@@ -571,10 +607,10 @@ class TestSignupKnownAddress(SignupCommon):
         held = self.env["mph.signup.pending"].search([])
         link = self.confirm_link("sanne@example.nl")
         with freeze_time(date.today() + timedelta(days=29)):
-            self.env["mph.student"]._cron_purge_unconsented_signups()
+            self.env["mph.signup"]._cron_purge_unconsented_signups()
             self.assertTrue(held.exists())
         with freeze_time(date.today() + timedelta(days=31)):
-            self.env["mph.student"]._cron_purge_unconsented_signups()
+            self.env["mph.signup"]._cron_purge_unconsented_signups()
         self.assertFalse(held.exists())
         self.assertFalse(self.env["mail.mail"].search_count([("email_to", "=", "sanne@example.nl")]))
         self.assertEqual(self.url_open(link).status_code, 400)

@@ -15,7 +15,6 @@ import vobject
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
-from odoo.tools import verify_hash_signed
 
 from odoo.addons.mph_school.groups import TEACHER as TEACHER_GROUP
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -115,10 +114,7 @@ class TimetablePortal(CustomerPortal):
         """The teacher's lessons as iCalendar: lesson type, room and time,
         never a pupil. 404 for a tampered or revoked link."""
         env = request.env(su=True)
-        try:
-            values = verify_hash_signed(env, ICAL_SCOPE, payload)
-        except (ValueError, TypeError):
-            values = None
+        values = env["mph.signed.link"]._verify(ICAL_SCOPE, payload)
         if not values or not isinstance(values, list) or len(values) != 2:
             raise request.not_found()
         teacher = env["mph.teacher"].browse(values[0]).exists()

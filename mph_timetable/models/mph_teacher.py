@@ -2,7 +2,7 @@ import secrets
 
 from odoo import fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import format_duration, hash_sign
+from odoo.tools import format_duration
 
 ICAL_SCOPE = "mph_timetable.ical"
 
@@ -53,7 +53,7 @@ class MphTeacher(models.Model):
         """The teacher's calendar-feed address: signed over the teacher and
         the current token."""
         self.ensure_one()
-        payload = hash_sign(self.env(su=True), ICAL_SCOPE, [self.id, self.sudo().ical_token])
+        payload = self.env["mph.signed.link"]._sign(ICAL_SCOPE, [self.id, self.sudo().ical_token])
         return f"{self.get_base_url()}/mph/timetable/ical/{payload}.ics"
 
     def action_revoke_ical(self):
