@@ -5,7 +5,6 @@ from . import mph_student_privacy_mixin
 from . import mph_student_phone
 from . import mph_student_duplicates
 from . import mph_student_legal_hold
-from . import mph_student_legacy_data
 from . import mail_message
 from . import res_partner
 from . import mph_batch

@@ -116,10 +116,3 @@ class MphSeason(models.Model):
             if f"{year}-{year + 1}" not in existing
         ]
         return self.create(vals_list)
-
-    @api.model
-    def _cron_invoice_contributions(self):
-        """Kept for databases installed before the invoicing moved to
-        mph.contribution.invoicing: their scheduled action (a noupdate
-        record) still calls this name on the school year."""
-        return self.env["mph.contribution.invoicing"]._cron_invoice_contributions()

@@ -32,7 +32,6 @@ class MphStudent(models.Model):
         "mph.student.phone.mixin",
         "mph.student.duplicates.mixin",
         "mph.student.legal.hold",
-        "mph.student.legacy.data",
         "mail.thread",
         "mail.activity.mixin",
     ]
