@@ -25,3 +25,4 @@ from . import test_exposure_routes
 from . import test_dashboards
 from . import test_ux_lists
 from . import test_ux_day
+from . import test_erasure
