@@ -12,7 +12,7 @@
         "security/mph_portal_groups.xml",
         "security/ir.model.access.csv",
         "security/mph_portal_security.xml",
-        "data/mph_portal_data.xml",
+        "data/ir_cron_data.xml",
         "views/mph_correction_request_views.xml",
         "views/mph_student_views.xml",
         "views/mph_portal_templates.xml",

@@ -14,7 +14,7 @@
         "security/ir.model.access.csv",
         "security/mph_timetable_security.xml",
         "data/mail_template_data.xml",
-        "data/mph_retention_data.xml",
+        "data/ir_cron_data.xml",
         "views/mph_room_views.xml",
         "views/mph_school_holiday_views.xml",
         "views/mph_lesson_slot_views.xml",

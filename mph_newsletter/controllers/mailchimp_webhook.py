@@ -24,15 +24,15 @@ class MailchimpWebhookController(http.Controller):
         sitemap=False,
     )
     def mailchimp_webhook(self, secret, **post):
-        params = request.env["ir.config_parameter"].sudo()
-        expected = params.get_param("mph_newsletter.webhook_secret") or ""
+        settings = request.env["mph.settings"]
+        expected = settings._get("mph_newsletter.webhook_secret")
         if not expected or not consteq(expected, secret):
             _logger.warning("Mailchimp webhook called with a wrong secret")
             raise Forbidden()
         if request.httprequest.method == "GET":
             return request.make_response("ok")
         event = post.get("type")
-        audience = params.get_param("mph_newsletter.mailchimp_audience_id")
+        audience = settings._get("mph_newsletter.mailchimp_audience_id")
         if event not in EVENTS or post.get("data[list_id]") != audience:
             raise BadRequest()
         handler = request.env["mailing.subscription"].sudo()

@@ -1,3 +1,4 @@
+from . import mph_settings
 from . import mailing_list
 from . import mailing_mailing
 from . import mailing_contact

@@ -80,7 +80,7 @@ class MailingSubscription(models.Model):
 
     def _mph_confirmation_url(self):
         self.ensure_one()
-        days = int(self.env["ir.config_parameter"].sudo().get_param("mph_newsletter.confirm_days", 30))
+        days = self.env["mph.settings"]._get("mph_newsletter.confirm_days")
         expires = int(time.time()) + days * 86400
         return f"{self.get_base_url()}/nieuwsbrief/bevestigen/{self.id}?exp={expires}&token={self._mph_token(expires)}"
 
@@ -135,7 +135,7 @@ class MailingSubscription(models.Model):
     @api.model
     def _cron_purge_unconfirmed(self):
         """Remove addresses that were never confirmed within the period."""
-        days = int(self.env["ir.config_parameter"].sudo().get_param("mph_newsletter.confirm_days", 30))
+        days = self.env["mph.settings"]._get("mph_newsletter.confirm_days")
         limit = fields.Datetime.subtract(fields.Datetime.now(), days=days)
         stale = self.sudo().search([("mph_state", "=", "pending"), ("mph_requested_on", "<", limit)])
         contacts = stale.contact_id

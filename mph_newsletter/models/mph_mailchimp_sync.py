@@ -70,18 +70,18 @@ class MphMailchimpSync(models.AbstractModel):
 
     @api.model
     def _config(self):
-        params = self.env["ir.config_parameter"].sudo()
-        api_key = params.get_param("mph_newsletter.mailchimp_api_key")
-        audience = params.get_param("mph_newsletter.mailchimp_audience_id")
-        server = params.get_param("mph_newsletter.mailchimp_server_prefix") or (
-            api_key.rsplit("-", 1)[-1] if api_key and "-" in api_key else ""
+        settings = self.env["mph.settings"]
+        api_key = settings._get("mph_newsletter.mailchimp_api_key")
+        audience = settings._get("mph_newsletter.mailchimp_audience_id")
+        server = settings._get("mph_newsletter.mailchimp_server_prefix") or (
+            api_key.rsplit("-", 1)[-1] if "-" in api_key else ""
         )
-        base_url = params.get_param("mph_newsletter.mailchimp_base_url") or (
+        base_url = settings._get("mph_newsletter.mailchimp_base_url") or (
             f"https://{server}.api.mailchimp.com/3.0" if server else ""
         )
         if not (api_key and audience and base_url):
             return None
-        backoff = float(params.get_param("mph_newsletter.mailchimp_backoff") or BACKOFF)
+        backoff = settings._get("mph_newsletter.mailchimp_backoff")
         return {"api_key": api_key, "audience": audience, "base_url": base_url, "backoff": backoff}
 
     @api.model

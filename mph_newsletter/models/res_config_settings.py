@@ -2,6 +2,8 @@ import secrets
 
 from odoo import api, fields, models
 
+from odoo.addons.mph_school.models.mph_settings import setting_default
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -23,19 +25,18 @@ class ResConfigSettings(models.TransientModel):
     mph_newsletter_confirm_days = fields.Integer(
         string="Days to confirm a subscription",
         config_parameter="mph_newsletter.confirm_days",
-        default=30,
+        default=setting_default("mph_newsletter.confirm_days"),
     )
     mph_mailchimp_webhook_url = fields.Char(string="Mailchimp webhook URL", compute="_compute_mph_webhook_url")
 
     @api.depends("mph_mailchimp_api_key_new")
     def _compute_mph_mailchimp_api_key_hint(self):
-        key = self.env["ir.config_parameter"].sudo().get_param("mph_newsletter.mailchimp_api_key") or ""
+        key = self.env["mph.settings"]._get("mph_newsletter.mailchimp_api_key")
         for settings in self:
             settings.mph_mailchimp_api_key_hint = f"…{key[-4:]}" if key else False
 
     def _compute_mph_webhook_url(self):
-        params = self.env["ir.config_parameter"].sudo()
-        secret = params.get_param("mph_newsletter.webhook_secret")
+        secret = self.env["mph.settings"]._get("mph_newsletter.webhook_secret")
         for settings in self:
             settings.mph_mailchimp_webhook_url = (
                 f"{settings.get_base_url()}/mph/mailchimp/webhook/{secret}" if secret else False
@@ -43,9 +44,9 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         res = super().set_values()
-        params = self.env["ir.config_parameter"].sudo()
+        settings = self.env["mph.settings"]
         if self.mph_mailchimp_api_key_new:
-            params.set_param("mph_newsletter.mailchimp_api_key", self.mph_mailchimp_api_key_new.strip())
-        if not params.get_param("mph_newsletter.webhook_secret"):
-            params.set_param("mph_newsletter.webhook_secret", secrets.token_urlsafe(24))
+            settings._set("mph_newsletter.mailchimp_api_key", self.mph_mailchimp_api_key_new.strip())
+        if not settings._get("mph_newsletter.webhook_secret"):
+            settings._set("mph_newsletter.webhook_secret", secrets.token_urlsafe(24))
         return res

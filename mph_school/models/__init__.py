@@ -1,3 +1,4 @@
+from . import mph_settings
 from . import mail_message
 from . import res_partner
 from . import mph_season

@@ -208,11 +208,11 @@ class MphErasure(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _fiscal_limit(self, today, settings):
+    def _fiscal_limit(self, today, retention_years):
         """Invoices dated on or before this day are past the statutory period:
         it runs until the end of the calendar year of the invoice date plus
         the retention years."""
-        return date(today.year - settings["retention_years"] - 1, 12, 31)
+        return date(today.year - retention_years - 1, 12, 31)
 
     def _keep_fiscal_subset(self, partners):
         """Before ``partners`` are anonymised: their issued invoices still
@@ -224,7 +224,8 @@ class MphErasure(models.AbstractModel):
         moves = self.env["account.move"]._mph_fiscal_invoices(partners)
         if not moves:
             return
-        limit = self._fiscal_limit(fields.Date.context_today(self), self.env["mph.retention"]._get_settings())
+        years = self.env["mph.settings"]._get("mph_school.retention_years")
+        limit = self._fiscal_limit(fields.Date.context_today(self), years)
         expired = moves.filtered(lambda m: m.invoice_date and m.invoice_date <= limit)
         kept = moves - expired
         kept._mph_freeze_fiscal_copy()
@@ -235,13 +236,11 @@ class MphErasure(models.AbstractModel):
     def _erase_expired_fiscal_copies(self, today, settings, run):
         """The fiscal copies whose statutory period has ended are erased, in
         batches, each invoice fully or not at all."""
+        limit = self._fiscal_limit(today, settings["retention_years"])
         moves = (
             self.env["account.move"]
             .sudo()
-            .search(
-                [("mph_fiscal_frozen_date", "!=", False), ("invoice_date", "<=", self._fiscal_limit(today, settings))],
-                order="id",
-            )
+            .search([("mph_fiscal_frozen_date", "!=", False), ("invoice_date", "<=", limit)], order="id")
         )
         erased = failed = 0
         for ids in split_every(settings["batch_size"], moves.ids):

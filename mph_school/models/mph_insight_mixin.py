@@ -7,7 +7,6 @@ from odoo.osv import expression
 from odoo.tools import SQL, drop_view_if_exists
 
 MIN_COUNT_PARAM = "mph_school.insight_min_count"
-DEFAULT_MIN_COUNT = 5
 # At 2 the rounding base would be 2: a cell shown as 2 and left out of an
 # average (fewer than 2) would be exactly 1.
 LOWEST_BASE = 3
@@ -128,11 +127,7 @@ class MphInsightMixin(models.AbstractModel):
 
     @api.model
     def _insight_min_count(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(MIN_COUNT_PARAM, DEFAULT_MIN_COUNT)
-        try:
-            return max(int(value), LOWEST_BASE)
-        except (TypeError, ValueError):
-            return DEFAULT_MIN_COUNT
+        return max(self.env["mph.settings"]._get(MIN_COUNT_PARAM), LOWEST_BASE)
 
     def _insight_denied(self, detail):
         return AccessError(

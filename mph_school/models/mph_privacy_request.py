@@ -8,7 +8,6 @@ from odoo.exceptions import UserError, ValidationError
 OPEN_STATES = ("received", "verified")
 ANSWER_MONTHS = 1  # GDPR art. 12(3): one month
 EXTENSION_MONTHS = 2  # ... extendable by two months, with reasons
-DEFAULT_WARNING_DAYS = 7
 
 
 class MphPrivacyRequest(models.Model):
@@ -129,8 +128,7 @@ class MphPrivacyRequest(models.Model):
 
     @api.model
     def _get_warning_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("mph_school.privacy_request_warning_days")
-        return int(value) if value and value.isdigit() else DEFAULT_WARNING_DAYS
+        return self.env["mph.settings"]._get("mph_school.privacy_request_warning_days")
 
     @api.constrains("is_extended", "extension_reason")
     def _check_extension_reason(self):

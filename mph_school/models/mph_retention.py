@@ -11,10 +11,6 @@ from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
-DEFAULT_ARCHIVE_MONTHS = 24
-DEFAULT_RETENTION_YEARS = 7
-DEFAULT_BATCH_SIZE = 200
-
 
 class MphRetention(models.AbstractModel):
     """The privacy policy's retention: two years after the lessons stopped a
@@ -31,19 +27,11 @@ class MphRetention(models.AbstractModel):
 
     @api.model
     def _get_settings(self):
-        icp = self.env["ir.config_parameter"].sudo()
-
-        def positive(key, default):
-            try:
-                value = int(icp.get_param(key, default))
-            except (TypeError, ValueError):
-                value = default
-            return value if value > 0 else default
-
+        settings = self.env["mph.settings"]
         return {
-            "archive_months": positive("mph_school.retention_archive_months", DEFAULT_ARCHIVE_MONTHS),
-            "retention_years": positive("mph_school.retention_years", DEFAULT_RETENTION_YEARS),
-            "batch_size": positive("mph_school.retention_batch_size", DEFAULT_BATCH_SIZE),
+            "archive_months": settings._get("mph_school.retention_archive_months"),
+            "retention_years": settings._get("mph_school.retention_years"),
+            "batch_size": settings._get("mph_school.retention_batch_size"),
         }
 
     # ------------------------------------------------------------

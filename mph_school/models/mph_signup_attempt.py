@@ -60,10 +60,10 @@ class MphSignupAttempt(models.Model):
 
     @api.model
     def _mph_limits(self):
-        params = self.env["ir.config_parameter"].sudo()
+        settings = self.env["mph.settings"]
         return (
-            int(params.get_param("mph_school.signup_rate_limit", 5)),
-            int(params.get_param("mph_school.signup_rate_window_minutes", 60)),
+            settings._get("mph_school.signup_rate_limit"),
+            settings._get("mph_school.signup_rate_window_minutes"),
         )
 
     @api.model

@@ -624,8 +624,8 @@ class MphStudent(models.Model):
         other than the technical administrator, who only as a last resort."""
         Users = self.env["res.users"].sudo()
         coordinators = self.env.ref(COORDINATOR).sudo().users.filtered(lambda u: u.active and not u.share)
-        chosen = self.env["ir.config_parameter"].sudo().get_param(RESPONSIBLE_PARAM, "")
-        responsible = Users.browse(int(chosen)).exists() if chosen.isdigit() else Users
+        chosen = self.env["mph.settings"]._get(RESPONSIBLE_PARAM)
+        responsible = Users.browse(chosen).exists() if chosen else Users
         if responsible and responsible in coordinators:
             return responsible
         admin = self.env.ref("base.user_admin", raise_if_not_found=False) or Users
@@ -796,7 +796,7 @@ class MphStudent(models.Model):
 
     @api.model
     def _mph_consent_days(self):
-        return int(self.env["ir.config_parameter"].sudo().get_param("mph_school.signup_consent_days", 30))
+        return self.env["mph.settings"]._get("mph_school.signup_consent_days")
 
     def _mph_consent_url(self):
         self.ensure_one()

@@ -13,7 +13,6 @@ from .mph_student import COORDINATOR, GUARDIAN_AGE
 _logger = logging.getLogger(__name__)
 
 OWN_CONSENT_TOKEN_SCOPE = "mph_school-own-consent"
-DEFAULT_OWN_CONSENT_DAYS = 30
 
 
 class MphStudent(models.Model):
@@ -79,11 +78,7 @@ class MphStudent(models.Model):
 
     @api.model
     def _mph_own_consent_days(self):
-        try:
-            days = int(self.env["ir.config_parameter"].sudo().get_param("mph_school.own_consent_days", 0))
-        except (TypeError, ValueError):
-            days = 0
-        return days if days > 0 else DEFAULT_OWN_CONSENT_DAYS
+        return self.env["mph.settings"]._get("mph_school.own_consent_days")
 
     @api.model
     def _mph_consent_handover_domain(self, today):

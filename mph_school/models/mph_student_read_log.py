@@ -5,8 +5,6 @@ from odoo.exceptions import AccessError
 from odoo.http import request
 from odoo.tools import SQL, drop_view_if_exists
 
-DEFAULT_READ_LOG_DAYS = 365
-
 # What waits to be written at the end of the transaction ({(user, moment,
 # channel, address): [(pupil, guardian), ...]}), and per user the (pupil,
 # guardian) pairs already logged in it: one row per pair per request,
@@ -238,8 +236,7 @@ class MphStudentReadLog(models.Model):
 
     @api.model
     def _cron_purge(self):
-        value = self.env["ir.config_parameter"].sudo().get_param("mph_school.read_log_days")
-        days = int(value) if value and value.isdigit() and int(value) > 0 else DEFAULT_READ_LOG_DAYS
+        days = self.env["mph.settings"]._get("mph_school.read_log_days")
         limit = fields.Datetime.now() - relativedelta(days=days)
         self._write_pending()
         self.env["mph.student.read.batch"].sudo().search([("date", "<", limit)]).unlink()

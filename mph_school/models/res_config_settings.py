@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .mph_insight_mixin import DEFAULT_MIN_COUNT, MIN_COUNT_PARAM
+from .mph_insight_mixin import MIN_COUNT_PARAM
+from .mph_settings import setting_default
 from .mph_student import COORDINATOR, RESPONSIBLE_PARAM
 
 
@@ -11,19 +12,19 @@ class ResConfigSettings(models.TransientModel):
     mph_signup_consent_days = fields.Integer(
         string="Days for guardian consent",
         config_parameter="mph_school.signup_consent_days",
-        default=30,
+        default=setting_default("mph_school.signup_consent_days"),
         help="A sign-up of a pupil under 16 without the guardian's consent is deleted after this many days.",
     )
     mph_signup_rate_limit = fields.Integer(
         string="Sign-ups per connection",
         config_parameter="mph_school.signup_rate_limit",
-        default=5,
+        default=setting_default("mph_school.signup_rate_limit"),
         help="How many sign-up forms one IP address may send within the period below; 0 means no limit.",
     )
     mph_signup_rate_window_minutes = fields.Integer(
         string="Period (minutes)",
         config_parameter="mph_school.signup_rate_window_minutes",
-        default=60,
+        default=setting_default("mph_school.signup_rate_window_minutes"),
     )
 
     mph_responsible_user_id = fields.Many2one(
@@ -38,7 +39,7 @@ class ResConfigSettings(models.TransientModel):
     mph_insight_min_count = fields.Integer(
         string="Smallest group shown in reports",
         config_parameter=MIN_COUNT_PARAM,
-        default=DEFAULT_MIN_COUNT,
+        default=setting_default(MIN_COUNT_PARAM),
         help="In the aggregated reports of the artistic manager and the director, a group with fewer "
         "pupils than this is shown as '< N' instead of its figures.",
     )
@@ -53,27 +54,27 @@ class ResConfigSettings(models.TransientModel):
     mph_archive_months = fields.Integer(
         string="Passive archive after (months)",
         config_parameter="mph_school.retention_archive_months",
-        default=24,
+        default=setting_default("mph_school.retention_archive_months"),
         help="Months after a pupil's lessons ended before the record moves to the passive archive.",
     )
     mph_retention_years = fields.Integer(
         string="Statutory retention (years)",
         config_parameter="mph_school.retention_years",
-        default=7,
+        default=setting_default("mph_school.retention_years"),
         help="Years after the end of the calendar year of the last enrolment before a pupil's data is "
         "destroyed (AWR art. 52: seven years).",
     )
     mph_retention_batch_size = fields.Integer(
         string="Retention batch size",
         config_parameter="mph_school.retention_batch_size",
-        default=200,
+        default=setting_default("mph_school.retention_batch_size"),
         help="Pupils processed per batch (and per commit) by the daily retention job.",
     )
 
     mph_read_log_days = fields.Integer(
         string="Keep the read log (days)",
         config_parameter="mph_school.read_log_days",
-        default=365,
+        default=setting_default("mph_school.read_log_days"),
         help="Rows of the log of who read which pupil are purged after this many days.",
     )
 

@@ -26,3 +26,4 @@ from . import test_dashboards
 from . import test_ux_lists
 from . import test_ux_day
 from . import test_erasure
+from . import test_settings

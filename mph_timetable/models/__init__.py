@@ -1,3 +1,4 @@
+from . import mph_settings
 from . import (
     mph_room,
     mph_school_holiday,

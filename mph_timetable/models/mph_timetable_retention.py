@@ -3,7 +3,6 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-DEFAULT_ATTENDANCE_MONTHS = 12
 ATTENDANCE_MONTHS_PARAM = "mph_timetable.attendance_retention_months"
 
 
@@ -16,12 +15,7 @@ class MphRetention(models.AbstractModel):
 
     @api.model
     def _attendance_months(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(ATTENDANCE_MONTHS_PARAM, DEFAULT_ATTENDANCE_MONTHS)
-        try:
-            value = int(value)
-        except (TypeError, ValueError):
-            value = DEFAULT_ATTENDANCE_MONTHS
-        return value if value >= 0 else DEFAULT_ATTENDANCE_MONTHS
+        return self.env["mph.settings"]._get(ATTENDANCE_MONTHS_PARAM)
 
     @api.model
     def _reduce_attendance(self, seasons=None, enrollments=None):
