@@ -7,7 +7,7 @@ from . import mph_newsletter_suppression
 from . import mph_mailchimp_log
 from . import mph_mailchimp_sync
 from . import mph_student
-from . import mph_retention
+from . import mph_erasure
 from . import mph_privacy_request
 from . import res_config_settings
 from . import res_users

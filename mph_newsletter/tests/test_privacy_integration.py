@@ -19,7 +19,7 @@ class TestPrivacyReachesTheNewsletter(NewsletterCommon):
         self.subscribe("sanne@example.nl")
         self.Sync._cron_sync()
         self.assertIn("sanne@example.nl", stub.members)
-        self.env["mph.retention"]._anonymise(self.student)
+        self.env["mph.erasure"]._anonymise(self.student)
         self.assertEqual(self.student.state, "anonymised")
         self.assertNotIn("sanne@example.nl", stub.members)
         paths = [path for _method, path, _body in stub.requests]
@@ -100,6 +100,6 @@ class TestPrivacyReachesTheNewsletter(NewsletterCommon):
         self.env["mailing.subscription"]._mph_subscribe("sanne@example.nl")
         Mail = self.env["mail.mail"].sudo()
         self.assertTrue(Mail.search([("email_to", "=", "sanne@example.nl")]))
-        self.env["mph.retention"]._anonymise(self.student)
+        self.env["mph.erasure"]._anonymise(self.student)
         self.assertFalse(Mail.search([("email_to", "ilike", "sanne@example.nl")]))
         self.assertFalse(self.env["mail.message"].sudo().search([("model", "=", "mailing.subscription")]))

@@ -83,9 +83,12 @@ class MphPrivacyRequest(models.Model):
             limit=1,
         )
 
-    # ------------------------------------------------------------
-    # The export downloaded at once: the age-16 split holds in it too
-    # ------------------------------------------------------------
+
+class MphAccessExport(models.AbstractModel):
+    """The export downloaded at once on Mijn MPH: the age-16 split holds in
+    it too."""
+
+    _inherit = "mph.access.export"
 
     def _mph_portal_user(self):
         uid = self.env.context.get("mph_portal_uid")
@@ -113,12 +116,12 @@ class MphPrivacyRequest(models.Model):
             moves = moves.filtered(lambda move: not self._mph_hidden_from_portal_user(move))
         return moves
 
-    def _gather_personal_data(self):
-        data = super()._gather_personal_data()
+    def _gather_personal_data(self, request):
+        data = super()._gather_personal_data(request)
         user = self._mph_portal_user()
         if not user:
             return data
-        guardian = self.student_id.sudo().guardian_id
+        guardian = request.student_id.sudo().guardian_id
         if guardian and data.get("guardian") and self._mph_hidden_from_portal_user(guardian):
             del data["guardian"]  # the other parent's contact data
         if data.get("guardian_of"):

@@ -30,11 +30,3 @@ class MphRetention(models.AbstractModel):
         # Before the contacts: Odoo archives no contact of an active user.
         users.filtered("active").write({"active": False})
         return super()._archive(students)
-
-    def _anonymise(self, students):
-        """At anonymisation the Mijn MPH logins are deleted (before the
-        contacts are anonymised, so that a lone guardian goes too)."""
-        students = students.sudo().with_context(active_test=False)
-        users = self._mph_portal_users(students.partner_id | self._mph_leaving_guardians(students))
-        users.unlink()
-        return super()._anonymise(students)

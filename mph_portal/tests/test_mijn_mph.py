@@ -331,6 +331,6 @@ class TestMijnMph(MijnMphCommon):
         retention._archive(self.teen)
         self.assertFalse(self.user_teen.active, "archived: the login is disabled")
         self.assertTrue(self.user_ma.active, "Ma still has current children")
-        retention._anonymise(self.other_kid)
+        self.env["mph.erasure"]._anonymise(self.other_kid)
         self.assertFalse(self.user_other.exists(), "anonymised: the guardian's login is deleted")
         self.assertTrue(self.user_ma.exists())

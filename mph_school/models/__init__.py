@@ -31,8 +31,9 @@ from . import res_config_settings
 from . import ir_http
 from . import mph_retention_log
 from . import mph_retention
+from . import mph_erasure
+from . import mph_access_export
 from . import mph_privacy_request
-from . import report_privacy_export
 from . import mph_student_read_log
 from . import mph_privacy_policy
 from . import mph_privacy_policy_notice
@@ -42,5 +43,4 @@ from . import mph_signup_pending
 from . import res_users
 from . import ir_rule
 from . import ir_attachment
-from . import report_school_lists
 from . import ir_ui_menu

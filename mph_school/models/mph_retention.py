@@ -1,39 +1,14 @@
 import logging
-import time
 import uuid
-from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.osv import expression
-from odoo.tools import SQL, email_normalize, email_normalize_all, split_every
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
-
-
-# Contact fields that identify a person; cleared when a pupil or guardian is
-# anonymised. What statistics keep (birth year, postcode area) is on mph.student.
-PARTNER_PERSONAL_FIELDS = (
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "street2",
-    "zip",
-    "city",
-    "state_id",
-    "website",
-    "comment",
-    "function",
-    "vat",
-    "ref",
-    "title",
-    "image_1920",
-    "company_name",
-)
 
 
 class MphRetention(models.AbstractModel):
@@ -178,7 +153,7 @@ class MphRetention(models.AbstractModel):
             result["failed"] += failed
         if job.remaining:
             return result
-        result["fiscal_erased"], fiscal_failed = self._erase_expired_fiscal_copies(
+        result["fiscal_erased"], fiscal_failed = self.env["mph.erasure"]._erase_expired_fiscal_copies(
             today, settings, self._run_values(state)
         )
         result["failed"] += fiscal_failed
@@ -197,7 +172,7 @@ class MphRetention(models.AbstractModel):
 
         def process(batch):
             rule = batch[0][0]
-            method = self._archive if rule == "archive" else self._anonymise
+            method = self._archive if rule == "archive" else self.env["mph.erasure"]._anonymise
             method(self._students().browse([student.id for _rule, student in batch]))
 
         def batch_error(batch, error):  # fall back to one by one, where each failure is logged
@@ -217,221 +192,12 @@ class MphRetention(models.AbstractModel):
         )
 
     # ------------------------------------------------------------
-    # Archive and anonymise
+    # Archive (destruction is the eraser's: mph.erasure._anonymise)
     # ------------------------------------------------------------
 
     def _archive(self, students):
         students.write({"state": "archived", "active": False})
         students.partner_id.write({"active": False})
-
-    def _anonymise(self, students):
-        """Destroy the personal data of ``students`` now. Kept: the record
-        itself with the birth year and postcode area, its enrolments (lesson
-        types and dates) for statistics. A guardian left without pupils is
-        anonymised too."""
-        students = students.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
-        partners = students.partner_id
-        guardians = students.guardian_id | students.guardian_ids
-        enrollments = students.enrollment_ids
-        emails = (partners | guardians).mapped("email_normalized")
-        cleared = {
-            "birthdate": False,
-            "phone": False,
-            "mobile": False,
-            "guardian_id": False,
-            "guardian_ids": [Command.clear()],
-            "guardian_phone": False,
-            "note": False,
-            "privacy_accepted_date": False,
-            "guardian_consent_date": False,
-            "newsletter_consent": False,
-            "legal_hold": False,
-            "state": "anonymised",
-            "active": False,
-        }
-        # The statistics keys go in the same write that clears what they come
-        # from, grouped so that a batch needs few writes.
-        by_keys = defaultdict(list)
-        for student in students:
-            by_keys[(student.birth_year, student.zip_area)].append(student.id)
-        for (birth_year, zip_area), ids in by_keys.items():
-            students.browse(ids).write({**cleared, "birth_year": birth_year, "zip_area": zip_area})
-        self._keep_fiscal_subset(partners)
-        for student in students:
-            self._anonymise_partner(student.partner_id, self.env._("Anonymised pupil %s", student.id))
-        enrollments.write({"note": False, "preferred_times": False})
-        lone_guardians = guardians.filtered(
-            lambda g: not (g.mph_ward_ids or g.mph_guardian_of_ids or g.mph_student_ids or g.user_ids)
-        )
-        self._keep_fiscal_subset(lone_guardians)
-        for guardian in lone_guardians:
-            self._anonymise_partner(guardian, self.env._("Anonymised guardian %s", guardian.id))
-        self._remove_traces(
-            {"mph.student": students.ids, "mph.enrollment": enrollments.ids}, partners | lone_guardians, emails
-        )
-
-    @api.model
-    def _fiscal_limit(self, today, settings):
-        """Invoices dated on or before this day are past the statutory period:
-        it runs until the end of the calendar year of the invoice date plus
-        the retention years."""
-        return date(today.year - settings["retention_years"] - 1, 12, 31)
-
-    def _keep_fiscal_subset(self, partners):
-        """Before ``partners`` are anonymised: their issued invoices still
-        within the statutory period keep the name and address they were
-        issued with (readable by finance only); the e-mails about them go.
-        Invoices past the period lose that too."""
-        if not partners:
-            return
-        moves = self.env["account.move"]._mph_fiscal_invoices(partners)
-        if not moves:
-            return
-        limit = self._fiscal_limit(fields.Date.context_today(self), self._get_settings())
-        expired = moves.filtered(lambda m: m.invoice_date and m.invoice_date <= limit)
-        kept = moves - expired
-        kept._mph_freeze_fiscal_copy()
-        kept._mph_remove_correspondence()
-        expired._mph_erase_fiscal_copy()
-
-    @api.model
-    def _erase_expired_fiscal_copies(self, today, settings, run):
-        """The fiscal copies whose statutory period has ended are erased, in
-        batches, each invoice fully or not at all."""
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [("mph_fiscal_frozen_date", "!=", False), ("invoice_date", "<=", self._fiscal_limit(today, settings))],
-                order="id",
-            )
-        )
-        erased = failed = 0
-        for ids in split_every(settings["batch_size"], moves.ids):
-            batch = moves.browse(ids)
-            start = time.perf_counter()
-            try:
-                with self.env.cr.savepoint():
-                    batch._mph_erase_fiscal_copy()
-                done, lost = len(batch), 0
-            except Exception:  # one invoice's failure must not stop the job
-                _logger.warning("Retention: erasing fiscal copies failed, retrying one by one", exc_info=True)
-                done = lost = 0
-                for move in batch:
-                    try:
-                        with self.env.cr.savepoint():
-                            move._mph_erase_fiscal_copy()
-                        done += 1
-                    except Exception:
-                        lost += 1
-                        _logger.exception("Retention: erasing the fiscal copy of invoice id %s failed", move.id)
-            self.env["mph.retention.log"].sudo().create(
-                {
-                    **run,
-                    "rule": "fiscal",
-                    "batch": 0,
-                    "count": done,
-                    "failed_count": lost,
-                    "duration": time.perf_counter() - start,
-                }
-            )
-            erased += done
-            failed += lost
-        return erased, failed
-
-    def _anonymise_partner(self, partner, label):
-        partner = partner.sudo().with_context(active_test=False, tracking_disable=True, mail_notrack=True)
-        vals = dict.fromkeys(PARTNER_PERSONAL_FIELDS, False)
-        vals.update({"name": label, "active": False, "category_id": [(5, 0, 0)], "parent_id": False})
-        partner.write(vals)
-        partner.bank_ids.unlink()
-
-    def _remove_traces(self, records_by_model, partner, emails=()):
-        """Chatter, attachments, activities and followers of the records and of
-        the partner's contact; the partner stops following anything. Then the
-        correspondence with the person wherever it is (see _remove_mail) and
-        the copies of their data made for access requests."""
-        env = self.env(su=True)
-        records_by_model = {**records_by_model, "res.partner": partner.ids}
-        for model, ids in records_by_model.items():
-            if not ids:
-                continue
-            where = [("model", "=", model), ("res_id", "in", ids)]
-            env["mail.message"].search(where).unlink()
-            env["ir.attachment"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
-            env["mail.activity"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
-            env["mail.followers"].search([("res_model", "=", model), ("res_id", "in", ids)]).unlink()
-        env["mail.followers"].search([("partner_id", "in", partner.ids)]).unlink()
-        self._remove_mail(partner, emails)
-        students = records_by_model.get("mph.student")
-        if students:
-            # The request itself stays (the school answered it); the export
-            # made for it is a full copy of the person's data.
-            requests = (
-                env["mph.privacy.request"].with_context(active_test=False).search([("student_id", "in", students)])
-            )
-            requests.export_attachment_id = False
-            env["ir.attachment"].search([("res_model", "=", requests._name), ("res_id", "in", requests.ids)]).unlink()
-
-    @api.model
-    def _remove_mail(self, partners, emails=()):
-        """Every e-mail to or from the person, queued or sent, on whatever
-        record or none: a mail with the partner as recipient or an address
-        in To/Cc, a message the partner wrote or received, or sent from or to
-        one of ``emails``. The e-mail goes with its message. An invoice keeps
-        no correspondence either (see account.move); its PDF as issued is
-        not a message and stays with the fiscal copy."""
-        env = self.env(su=True)
-        emails = {e for e in emails if e}
-        # An address another contact still has (a guardian of other pupils,
-        # a sibling sharing it) is theirs too: its mail stays.
-        emails -= set(
-            env["res.partner"]
-            .with_context(active_test=False)
-            .search([("email_normalized", "in", list(emails)), ("id", "not in", partners.ids)])
-            .mapped("email_normalized")
-        )
-        mail_domains, message_domains = [], []
-        if partners:
-            mail_domains.append([("recipient_ids", "in", partners.ids)])
-            message_domains += [[("author_id", "in", partners.ids)], [("partner_ids", "in", partners.ids)]]
-        for email in emails:
-            mail_domains += [[("email_to", "ilike", email)], [("email_cc", "ilike", email)]]
-            message_domains.append([("email_from", "ilike", email)])
-        if not mail_domains:
-            return
-        # "ilike" finds the candidates; a whole address must match (jan@ is
-        # not marijan@).
-        mails = env["mail.mail"].search(expression.OR(mail_domains))
-        mails = mails.filtered(
-            lambda m: m.recipient_ids & partners
-            or emails & set(email_normalize_all(f"{m.email_to or ''},{m.email_cc or ''}"))
-        )
-        messages = mails.mail_message_id
-        messages |= (
-            env["mail.message"]
-            .search(expression.AND([[("message_type", "!=", "notification")], expression.OR(message_domains)]))
-            .filtered(lambda m: (m.author_id | m.partner_ids) & partners or email_normalize(m.email_from) in emails)
-        )
-        mails.unlink()
-        # A message takes its remaining mails and notifications with it.
-        messages.exists().unlink()
-
-    def _erase_on_request(self, student):
-        """Erasure on a data-subject request: anonymise now, in one savepoint,
-        and log it like the job does. Issued invoices keep the fiscal subset
-        (see _keep_fiscal_subset)."""
-        with self.env.cr.savepoint():
-            self._anonymise(student)
-        self.env["mph.retention.log"].sudo().create(
-            {
-                "run_reference": f"{fields.Datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}",
-                "rule": "erasure",
-                "trigger": "manual",
-                "batch": 1,
-                "count": len(student),
-            }
-        )
 
     # ------------------------------------------------------------
     # Actions

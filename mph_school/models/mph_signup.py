@@ -1,7 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.osv import expression
 from odoo.tools import email_normalize
 
 
@@ -183,32 +182,5 @@ class MphSignup(models.AbstractModel):
             .search([("signup_state", "=", "awaiting_consent"), ("signup_date", "<", limit)])
         )
         # One transaction: every stale sign-up is erased, or (on an error) none.
-        for student in stale:
-            self._mph_erase_signup(student)
+        self.env["mph.erasure"]._erase_signup(stale)
         return len(stale)
-
-    @api.model
-    def _mph_erase_signup(self, student):
-        student.ensure_one()
-        student = student.sudo().with_context(active_test=False)
-        partner = student.partner_id
-        guardian = student.guardian_id
-        enrollments = student.enrollment_ids
-        Message = self.env["mail.message"].sudo()
-        messages = Message.search(
-            expression.OR(
-                [
-                    [("model", "=", "mph.student"), ("res_id", "=", student.id)],
-                    [("model", "=", "mph.enrollment"), ("res_id", "in", enrollments.ids)],
-                    [("model", "=", "res.partner"), ("res_id", "in", (partner | guardian).ids)],
-                ]
-            )
-        )
-        mails = self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)])
-        mails.unlink()  # a mail.mail takes its mail.message with it
-        messages.exists().unlink()
-        enrollments.unlink()
-        student.unlink()
-        partner.unlink()
-        if guardian and not guardian.with_context(active_test=False).mph_ward_ids and not guardian.user_ids:
-            guardian.unlink()

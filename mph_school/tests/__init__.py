@@ -26,5 +26,6 @@ from . import test_exposure_routes
 from . import test_dashboards
 from . import test_ux_lists
 from . import test_ux_day
+from . import test_erasure
 from . import test_settings
 from . import test_batch

@@ -67,7 +67,7 @@ class TestPrivacyDefault(MphCommon):
         self.assertTrue(self.buyer.mph_school_person)
         # Archived and anonymised pupils keep it.
         self.adult.action_archive()
-        self.env["mph.retention"]._anonymise(self.adult)
+        self.env["mph.erasure"]._anonymise(self.adult)
         self.assertTrue(flag.browse(self.adult.partner_id.id).mph_school_person)
         self.assertIn(self.adult.partner_id, flag.search([("mph_school_person", "=", True)]))
 
@@ -104,7 +104,7 @@ class TestPrivacyDefault(MphCommon):
         for user in self._outsiders():
             with self.subTest(user=user.login):
                 self.assertFalse(Partner.with_user(user).search([("id", "=", self.adult.partner_id.id)]))
-        self.env["mph.retention"]._anonymise(self.adult)
+        self.env["mph.erasure"]._anonymise(self.adult)
         for user in self._outsiders():
             with self.subTest(user=user.login, state="anonymised"):
                 self.assertFalse(Partner.with_user(user).search([("id", "=", self.adult.partner_id.id)]))

@@ -12,8 +12,8 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import config
 
 from ..models.account_move import FISCAL_FIELDS
-from ..models.mph_privacy_request import EXPORT_PARTNER_FIELDS
-from ..models.mph_retention import PARTNER_PERSONAL_FIELDS
+from ..models.mph_access_export import EXPORT_PARTNER_FIELDS
+from ..models.mph_erasure import PARTNER_PERSONAL_FIELDS
 from .test_invoicing import MphInvoicingCommon
 
 # Stored fields that are bookkeeping, or exported in a section of their own:
@@ -440,8 +440,7 @@ class TestErasureKeepsFiscalSubset(PrivacyFiscalCommon):
         """The retention job anonymising a pupil whose invoice is still within
         the statutory period keeps its fiscal copy like an erasure does."""
         self.pay(self.invoice)
-        Retention = self.env["mph.retention"]
-        Retention._anonymise(self.adult)
+        self.env["mph.erasure"]._anonymise(self.adult)
         self.assertEqual(self.invoice.with_user(self.user_finance).mph_fiscal_name, "Sanne Bakker")
 
     def test_erasure_with_an_unpaid_invoice_is_refused(self):

@@ -14,6 +14,7 @@ from . import (
     mph_timetable_demo,
     mph_attendance_count,
     mph_timetable_retention,
+    mph_erasure,
     mph_privacy_request,
     res_config_settings,
     mph_insight_timetable,

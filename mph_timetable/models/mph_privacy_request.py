@@ -1,14 +1,14 @@
 from odoo import models
 
 
-class MphPrivacyRequest(models.Model):
-    _inherit = "mph.privacy.request"
+class MphAccessExport(models.AbstractModel):
+    _inherit = "mph.access.export"
 
-    def _gather_personal_data(self):
+    def _gather_personal_data(self, request):
         """The access export also holds the pupil's lessons: date, lesson type
         and attendance code of each, and the counts kept after reduction."""
-        data = super()._gather_personal_data()
-        student = self.student_id.sudo().with_context(active_test=False)
+        data = super()._gather_personal_data(request)
+        student = request.student_id.sudo().with_context(active_test=False)
         if not student:
             return data
         env = self.env

@@ -9,7 +9,7 @@ ATTENDANCE_MONTHS_PARAM = "mph_timetable.attendance_retention_months"
 class MphRetention(models.AbstractModel):
     """Attendance is kept per lesson until the end of the school year plus a
     period (12 months by default), then reduced to counts per enrolment;
-    anonymising a pupil reduces the pupil's attendance at once."""
+    anonymising a pupil reduces the pupil's attendance at once (mph.erasure)."""
 
     _inherit = "mph.retention"
 
@@ -74,10 +74,3 @@ class MphRetention(models.AbstractModel):
         limit = fields.Date.context_today(self) - relativedelta(months=self._attendance_months())
         seasons = self.env["mph.season"].sudo().with_context(active_test=False).search([("date_end", "<", limit)])
         return self._reduce_attendance(seasons=seasons) if seasons else 0
-
-    def _anonymise(self, students):
-        # Before the pupil's data goes: attendance per lesson becomes counts.
-        enrollments = students.sudo().with_context(active_test=False).enrollment_ids
-        if enrollments:
-            self._reduce_attendance(enrollments=enrollments)
-        return super()._anonymise(students)

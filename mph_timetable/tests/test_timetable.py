@@ -285,13 +285,13 @@ class TestTimetableRetention(TimetableCommon):
         request = self.env["mph.privacy.request"].create(
             {"request_type": "access", "partner_id": self.adult.partner_id.id, "student_id": self.adult.id}
         )
-        data = request._gather_personal_data()
+        data = self.env["mph.access.export"]._gather_personal_data(request)
         self.assertEqual(len(data["Lessons and attendance"]), 36)
         self.assertIn("Present", {row["Attendance"] for row in data["Lessons and attendance"]})
-        self.env["mph.retention"]._anonymise(self.adult)
+        self.env["mph.erasure"]._anonymise(self.adult)
         self.assertFalse(self.adult_attendance.exists())
         self.assertEqual(self.counts(self.enrollment_adult)[1:], (30, 3, 1, 0, 2))
         self.assertEqual(len(self.slot_koor.lesson_ids.attendance_ids), 36, "another pupil's attendance stays")
-        data = request._gather_personal_data()
+        data = self.env["mph.access.export"]._gather_personal_data(request)
         self.assertNotIn("Lessons and attendance", data)
         self.assertEqual(data["Attendance counts"][0]["Present"], 30)

@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-from .mph_enrollment import RUNNING_STATES
+from ..models.mph_enrollment import RUNNING_STATES
 
 
 class ReportWaitingList(models.AbstractModel):

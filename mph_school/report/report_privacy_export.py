@@ -16,10 +16,11 @@ class ReportPrivacyExport(models.AbstractModel):
         requests = self.env["mph.privacy.request"].browse(docids)
         requests.check_access("read")
         exports = (data or {}).get("exports") or {}
+        Export = self.env["mph.access.export"]
         sections = {}
         for request in requests:
-            export = exports.get(str(request.id)) or request._collect_personal_data()
-            sections[request.id] = request._export_sections(export)
+            export = exports.get(str(request.id)) or Export._collect_personal_data(request)
+            sections[request.id] = Export._export_sections(request, export)
         return {
             "doc_ids": docids,
             "doc_model": "mph.privacy.request",

@@ -1,8 +1,8 @@
 from odoo import models
 
 
-class MphRetention(models.AbstractModel):
-    _inherit = "mph.retention"
+class MphErasure(models.AbstractModel):
+    _inherit = "mph.erasure"
 
     def _anonymise(self, students):
         """Before a pupil's data is destroyed, take their address (and that of
