@@ -252,7 +252,9 @@ class MphErasure(models.AbstractModel):
         def move_error(move, error):  # one invoice's failure must not stop the job
             _logger.exception("Retention: erasing the fiscal copy of invoice id %s failed", move.id)
 
-        job = self.env["mph.batch"]._mph_batch_run()
+        # A last step of the retention run, all in its last call: the cron's
+        # progress stays the pupils' (no progress of its own reported).
+        job = self.env["mph.batch"].with_context(ir_cron_progress_id=None)._mph_batch_run()
         for batch in job.batches(
             list(moves),
             erase,

@@ -33,12 +33,13 @@ class MphSignup(models.AbstractModel):
         nothing yet: it is held until the owner of that address confirms
         (``mph.signup.pending``). The visitor sees the same page either way,
         so the form does not tell strangers who is a pupil."""
-        self = self.sudo()
+        # A visitor may not read pupils or contacts: the school looks.
+        flow = self.sudo()
         emails = [student_vals["email"], guardian_vals and guardian_vals.get("email")]
         # Serialised before looking: of two simultaneous identical sign-ups
         # the second sees the pupil the first one made.
-        self.env["mph.signup.attempt"]._mph_serialise(*emails)
-        known = self.env["mph.signup.pending"]._mph_known_emails(emails)
+        flow.env["mph.signup.attempt"]._mph_serialise(*emails)
+        known = flow.env["mph.signup.pending"]._mph_known_emails(emails)
         if known:
             payload = {
                 "student": student_vals,
@@ -47,9 +48,9 @@ class MphSignup(models.AbstractModel):
                 "preferred_times": preferred_times,
                 "meta": meta,
             }
-            self.env["mph.signup.pending"]._mph_hold(payload, known)
+            flow.env["mph.signup.pending"]._mph_hold(payload, known)
         else:
-            self._mph_signup(student_vals, guardian_vals, lesson_types, preferred_times, meta)
+            flow._mph_signup(student_vals, guardian_vals, lesson_types, preferred_times, meta)
 
     @api.model
     def _mph_signup(

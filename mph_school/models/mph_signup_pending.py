@@ -79,15 +79,16 @@ class MphSignupPending(models.Model):
         """Keep a sign-up until every address in ``emails`` confirmed it, and
         mail each address its link. An identical sign-up already waiting
         (a double click, a retrying browser) is not held or mailed twice."""
-        self = self.sudo()
+        # Public visitors hold nothing themselves: the school keeps the sign-up.
+        Pending = self.sudo()
         emails = sorted(set(emails))
         payload = json.loads(json.dumps(payload, default=str))
-        for pending in self.search([("create_date", ">=", fields.Datetime.now() - timedelta(days=1))]):
+        for pending in Pending.search([("create_date", ">=", fields.Datetime.now() - timedelta(days=1))]):
             if pending.payload == payload and sorted(pending.confirm_emails) == emails:
                 return pending
-        pending = self.create({"payload": payload, "confirm_emails": emails, "confirmed_emails": []})
-        template = self.env.ref("mph_school.mail_template_signup_confirm_address")
-        Partner = self.env["res.partner"].with_context(active_test=False)
+        pending = Pending.create({"payload": payload, "confirm_emails": emails, "confirmed_emails": []})
+        template = Pending.env.ref("mph_school.mail_template_signup_confirm_address")
+        Partner = Pending.env["res.partner"].with_context(active_test=False)
         for email in emails:
             # In the owner's language, not the submitter's.
             lang = Partner.search([("email_normalized", "=", email)], limit=1).lang

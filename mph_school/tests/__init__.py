@@ -28,4 +28,5 @@ from . import test_ux_lists
 from . import test_ux_day
 from . import test_erasure
 from . import test_settings
+from . import test_migration_flow_data
 from . import test_batch

@@ -80,17 +80,17 @@ class TestBatchHelper(RetentionCommon):
         Progress = self.env["ir.cron.progress"]
         before = Progress.search([("cron_id", "=", cron.id)]).ids
 
-        Retention = type(self.Retention)
-        original = Retention._anonymise_partner
+        Erasure = type(self.env["mph.erasure"])
+        original = Erasure._anonymise_partner
 
-        def failing(retention, partner, label):
+        def failing(erasure, partner, label):
             if partner == victim.partner_id:
                 raise RuntimeError("disk full")
-            return original(retention, partner, label)
+            return original(erasure, partner, label)
 
         with freeze_time("2028-02-01"):
             with (
-                patch.object(Retention, "_anonymise_partner", failing),
+                patch.object(Erasure, "_anonymise_partner", failing),
                 self.assertLogs("odoo.addons.mph_school.models.mph_retention", "ERROR"),
             ):
                 run_cron(self, cron)

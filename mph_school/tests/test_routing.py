@@ -57,7 +57,7 @@ class TestWorkRouting(SignupCommon):
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         path, query = link.split("?", 1)
         params = dict(part.split("=", 1) for part in query.split("&"))
-        self.url_open(path, data={"exp": params["exp"], "token": params["token"], "csrf_token": csrf})
+        self.url_open(path, data={**params, "csrf_token": csrf})  # the link's own parameters
         self.assertEqual(student.signup_state, "done")
         self.assertEqual(student.activity_ids.user_id, self.other_coordinator)
         self.assertNotIn(self.env.ref("base.public_user"), student.activity_ids.create_uid)

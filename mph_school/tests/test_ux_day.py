@@ -203,7 +203,7 @@ class TestUxDayHttp(SignupCommon):
         query = parse_qs(link.query)
         consent = self.url_open(f"{link.path}?{link.query}")
         csrf = CSRF_RE.search(consent.text).group(1)
-        done = self.url_open(link.path, data={"exp": query["exp"][0], "token": query["token"][0], "csrf_token": csrf})
+        done = self.url_open(link.path, data={**{key: values[0] for key, values in query.items()}, "csrf_token": csrf})
         self.assertEqual(done.status_code, 200)
         items = re.findall(r'<li class="list-group-item">(.*?)</li>', done.text, re.S)
         piano = next(item for item in items if "Piano (test)" in item)
