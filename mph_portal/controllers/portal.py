@@ -12,6 +12,7 @@ from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 
+from odoo.addons.mph_school.controllers.helpers import request_meta
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.mph_correction_request import FIELDS
@@ -58,10 +59,7 @@ class MijnMphPortal(CustomerPortal):
         return record
 
     def _mph_meta(self):
-        return {
-            "ip": request.httprequest.remote_addr,
-            "user_agent": (request.httprequest.user_agent.string or "")[:500],
-        }
+        return request_meta()
 
     def _mph_values(self, **values):
         result = self._prepare_portal_layout_values()
