@@ -1,5 +1,3 @@
-from unittest.mock import patch
-
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -80,17 +78,9 @@ class TestBatchHelper(RetentionCommon):
         Progress = self.env["ir.cron.progress"]
         before = Progress.search([("cron_id", "=", cron.id)]).ids
 
-        Erasure = type(self.env["mph.erasure"])
-        original = Erasure._anonymise_partner
-
-        def failing(erasure, partner, label):
-            if partner == victim.partner_id:
-                raise RuntimeError("disk full")
-            return original(erasure, partner, label)
-
         with freeze_time("2028-02-01"):
             with (
-                patch.object(Erasure, "_anonymise_partner", failing),
+                self.fail_anonymising(victim),
                 self.assertLogs("odoo.addons.mph_school.models.mph_retention", "ERROR"),
             ):
                 run_cron(self, cron)

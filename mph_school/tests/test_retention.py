@@ -16,6 +16,19 @@ class RetentionCommon(MphCommon):
         cls.Retention = cls.env["mph.retention"]
         cls.Log = cls.env["mph.retention.log"]
 
+    def fail_anonymising(self, victim):
+        """A patch under which anonymising ``victim`` fails (a disk full),
+        and every other pupil goes through."""
+        Erasure = type(self.env["mph.erasure"])
+        original = Erasure._anonymise_partner
+
+        def failing(erasure, partner, label):
+            if partner == victim.partner_id:
+                raise RuntimeError("disk full")
+            return original(erasure, partner, label)
+
+        return patch.object(Erasure, "_anonymise_partner", failing)
+
     def stopped_pupil(self, name, ended, **vals):
         """A pupil whose only enrolment stopped on ``ended``, with traces in
         the chatter: a message, an attachment, an activity, a follower."""
@@ -240,17 +253,9 @@ class TestRetentionBatches(RetentionCommon):
         victim = pupils[2]
         self.env["ir.config_parameter"].set_param("mph_school.retention_batch_size", "2")
 
-        Erasure = type(self.env["mph.erasure"])
-        original = Erasure._anonymise_partner
-
-        def failing(erasure, partner, label):
-            if partner == victim.partner_id:
-                raise RuntimeError("disk full")
-            return original(erasure, partner, label)
-
         with freeze_time("2028-02-01"):
             with (
-                patch.object(Erasure, "_anonymise_partner", failing),
+                self.fail_anonymising(victim),
                 self.assertLogs("odoo.addons.mph_school.models.mph_retention", "ERROR"),
             ):
                 result = self.Retention._run()
